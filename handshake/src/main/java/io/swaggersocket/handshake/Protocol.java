@@ -1,0 +1,16 @@
+package io.swaggersocket.handshake;
+
+import java.util.List;
+
+/** Constants of the protocol that both ends must agree on. */
+public final class Protocol {
+    /** The protocol version of hello and welcome; equal to the frame version byte. */
+    public static final int VERSION = 1;
+    /** The multiplexed framing of this specification; every peer must support it. */
+    public static final String FEATURE_MUX = "mux";
+    /** The features this implementation supports. */
+    public static final List<String> FEATURES = List.of(FEATURE_MUX);
+
+    private Protocol() {
+    }
+}

@@ -1,0 +1,178 @@
+package io.swaggersocket.mux;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.HttpMessage;
+import org.apache.hc.core5.http.HttpStatus;
+import org.apache.hc.core5.http.Method;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultHttpRequestParser;
+import org.apache.hc.core5.http.impl.io.DefaultHttpRequestWriter;
+import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
+import org.apache.hc.core5.http.impl.io.DefaultHttpResponseWriter;
+import org.apache.hc.core5.http.impl.io.SessionInputBufferImpl;
+import org.apache.hc.core5.http.impl.io.SessionOutputBufferImpl;
+import org.apache.hc.core5.http.io.HttpMessageWriter;
+import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.apache.hc.core5.http.message.BasicClassicHttpResponse;
+
+/**
+ * HTTP/1.1 message heads in their wire form, written and read by httpcore5. The body is framed
+ * by DATA frames and END_STREAM, so on the way out hop-by-hop headers are dropped and the body
+ * length is stated afresh: {@code Content-Length} when known, {@code Transfer-Encoding: chunked}
+ * (informational only: DATA carries raw bytes) when not.
+ */
+final class HttpHeads {
+    /** Headers that describe one HTTP/1.1 hop, meaningless inside a stream. */
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+            "transfer-encoding", "upgrade", "te", "trailer", "content-length");
+
+    private HttpHeads() {
+    }
+
+    /** A message's declared body: none, of unknown length, or of a known length. */
+    static final long NO_BODY = -2;
+    static final long UNKNOWN_LENGTH = -1;
+
+    static long requestBodyLength(ClassicHttpRequest request) {
+        HttpEntity entity = request.getEntity();
+        if (entity == null) {
+            return NO_BODY;
+        }
+        long length = entity.getContentLength();
+        return length < 0 ? UNKNOWN_LENGTH : length;
+    }
+
+    /** The body the response sends on the wire, given the request method it answers. */
+    static long responseBodyLength(ClassicHttpResponse response, String requestMethod) {
+        int status = response.getCode();
+        if (Method.HEAD.isSame(requestMethod) || status == HttpStatus.SC_NO_CONTENT
+                || status == HttpStatus.SC_NOT_MODIFIED || status < HttpStatus.SC_OK) {
+            return NO_BODY;
+        }
+        HttpEntity entity = response.getEntity();
+        if (entity == null) {
+            return NO_BODY;
+        }
+        long length = entity.getContentLength();
+        return length < 0 ? UNKNOWN_LENGTH : length;
+    }
+
+    static byte[] writeRequest(ClassicHttpRequest request, long bodyLength) throws IOException {
+        BasicClassicHttpRequest copy = new BasicClassicHttpRequest(request.getMethod(), request.getRequestUri());
+        copyHeaders(request, copy);
+        if (!copy.containsHeader(HttpHeaders.HOST) && request.getAuthority() != null) {
+            copy.setHeader(HttpHeaders.HOST, request.getAuthority().toString());
+        }
+        describeBody(copy, request.getEntity(), bodyLength, false);
+        try {
+            return write(copy, new DefaultHttpRequestWriter());
+        } catch (HttpException e) {
+            throw new IllegalArgumentException("request head cannot be written: " + e.getMessage(), e);
+        }
+    }
+
+    static byte[] writeResponse(ClassicHttpResponse response, String requestMethod) throws IOException {
+        BasicClassicHttpResponse copy = new BasicClassicHttpResponse(response.getCode(), response.getReasonPhrase());
+        copyHeaders(response, copy);
+        HttpEntity entity = response.getEntity();
+        long wireLength = responseBodyLength(response, requestMethod);
+        if (wireLength == NO_BODY && Method.HEAD.isSame(requestMethod) && entity != null) {
+            describeBody(copy, entity, entity.getContentLength() < 0 ? UNKNOWN_LENGTH : entity.getContentLength(), true);
+        } else {
+            int status = response.getCode();
+            boolean mayHaveBody = status >= 200 && status != HttpStatus.SC_NO_CONTENT && status != HttpStatus.SC_NOT_MODIFIED;
+            describeBody(copy, entity, wireLength, mayHaveBody);
+        }
+        try {
+            return write(copy, new DefaultHttpResponseWriter());
+        } catch (HttpException e) {
+            throw new IllegalArgumentException("response head cannot be written: " + e.getMessage(), e);
+        }
+    }
+
+    static ClassicHttpRequest readRequest(byte[] head, int maxHeaderSize) throws IOException, HttpException {
+        SessionInputBufferImpl buffer = new SessionInputBufferImpl(Math.min(head.length, 8192), maxHeaderSize);
+        ClassicHttpRequest request = new DefaultHttpRequestParser(http1(maxHeaderSize))
+                .parse(buffer, new ByteArrayInputStream(head));
+        if (request == null) {
+            throw new HttpException("empty request head");
+        }
+        return request;
+    }
+
+    static ClassicHttpResponse readResponse(byte[] head, int maxHeaderSize) throws IOException, HttpException {
+        SessionInputBufferImpl buffer = new SessionInputBufferImpl(Math.min(head.length, 8192), maxHeaderSize);
+        ClassicHttpResponse response = new DefaultHttpResponseParser(http1(maxHeaderSize))
+                .parse(buffer, new ByteArrayInputStream(head));
+        if (response == null) {
+            throw new HttpException("empty response head");
+        }
+        return response;
+    }
+
+    /** The declared body length of a received head: a Content-Length, or {@link #UNKNOWN_LENGTH}. */
+    static long declaredLength(HttpMessage message) throws HttpException {
+        Header header = message.getFirstHeader(HttpHeaders.CONTENT_LENGTH);
+        if (header == null) {
+            return UNKNOWN_LENGTH;
+        }
+        try {
+            long length = Long.parseLong(header.getValue().trim());
+            if (length < 0) {
+                throw new NumberFormatException();
+            }
+            return length;
+        } catch (NumberFormatException e) {
+            throw new HttpException("invalid Content-Length: " + header.getValue());
+        }
+    }
+
+    private static Http1Config http1(int maxHeaderSize) {
+        return Http1Config.custom().setMaxLineLength(maxHeaderSize).setMaxHeaderCount(maxHeaderSize / 4).build();
+    }
+
+    private static void copyHeaders(HttpMessage from, HttpMessage to) {
+        for (Header h : from.getHeaders()) {
+            if (!HOP_BY_HOP.contains(h.getName().toLowerCase(Locale.ROOT))) {
+                to.addHeader(h);
+            }
+        }
+    }
+
+    private static void describeBody(HttpMessage message, HttpEntity entity, long length, boolean mayHaveBody) {
+        if (length >= 0) {
+            message.setHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length));
+        } else if (length == UNKNOWN_LENGTH) {
+            message.setHeader(HttpHeaders.TRANSFER_ENCODING, "chunked");
+        } else if (mayHaveBody) {
+            message.setHeader(HttpHeaders.CONTENT_LENGTH, "0");
+        }
+        if (entity != null) {
+            if (entity.getContentType() != null && !message.containsHeader(HttpHeaders.CONTENT_TYPE)) {
+                message.setHeader(HttpHeaders.CONTENT_TYPE, entity.getContentType());
+            }
+            if (entity.getContentEncoding() != null && !message.containsHeader(HttpHeaders.CONTENT_ENCODING)) {
+                message.setHeader(HttpHeaders.CONTENT_ENCODING, entity.getContentEncoding());
+            }
+        }
+    }
+
+    private static <T extends HttpMessage> byte[] write(T message, HttpMessageWriter<T> writer)
+            throws IOException, HttpException {
+        SessionOutputBufferImpl buffer = new SessionOutputBufferImpl(1024);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        writer.write(message, buffer, out);
+        buffer.flush(out);
+        return out.toByteArray();
+    }
+}

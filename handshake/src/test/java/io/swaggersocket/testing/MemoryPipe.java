@@ -1,0 +1,177 @@
+package io.swaggersocket.testing;
+
+import io.swaggersocket.mux.MessageChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Two linked in-memory channels. Each end delivers to its listener on its own single "I/O" thread,
+ * in order, like a WebSocket; a send's callback fires once the peer's listener has taken the
+ * message, which gives senders real backpressure. Pings are answered with pongs.
+ *
+ * <p>Failure hooks: {@link End#freeze()} makes an end stop reading (a half-open peer), and
+ * {@link #sever()} loses the transport under both ends at once.
+ */
+public final class MemoryPipe {
+    private final End a = new End("a");
+    private final End b = new End("b");
+
+    public MemoryPipe() {
+        a.peer = b;
+        b.peer = a;
+    }
+
+    /** The dialing end, by convention. */
+    public End a() {
+        return a;
+    }
+
+    /** The accepting end, by convention. */
+    public End b() {
+        return b;
+    }
+
+    /** Loses the transport: both ends see close code 1006 and nothing more is delivered. */
+    public void sever() {
+        a.lost("transport severed");
+        b.lost("transport severed");
+    }
+
+    public static final class End implements MessageChannel {
+        private final String name;
+        private final ExecutorService io;
+        private final CountDownLatch started = new CountDownLatch(1);
+        private final AtomicBoolean closeDelivered = new AtomicBoolean();
+        private volatile End peer;
+        private volatile Listener listener;
+        private volatile boolean closeSent;
+        private volatile boolean frozen;
+
+        End(String name) {
+            this.name = name;
+            this.io = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "memory-io-" + name);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        /** This end stops reading: nothing sent to it is delivered or answered from now on. */
+        public void freeze() {
+            frozen = true;
+        }
+
+        @Override
+        public void start(Listener listener) {
+            this.listener = listener;
+            started.countDown();
+        }
+
+        @Override
+        public void sendText(String text, Callback callback) {
+            send(callback, l -> l.onText(text));
+        }
+
+        @Override
+        public void sendBinary(ByteBuffer message, Callback callback) {
+            send(callback, l -> l.onBinary(message));
+        }
+
+        @Override
+        public void sendPing(ByteBuffer payload, Callback callback) {
+            send(callback, l -> {
+                l.onPing(payload.duplicate());
+                peer.send(Callback.IGNORE, x -> x.onPong(payload.duplicate()));
+            });
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            if (closeSent) {
+                return;
+            }
+            closeSent = true;
+            End p = peer;
+            p.deliver(l -> {
+                p.closeSent = true;
+                p.closed(code, reason);
+                deliver(x -> closed(code, reason)); // the echo of the close frame
+            });
+        }
+
+        @Override
+        public void abort() {
+            lost("aborted by " + name);
+            peer.lost("aborted by peer " + name);
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return InetSocketAddress.createUnresolved("memory-" + peer.name, 0);
+        }
+
+        private interface Delivery {
+            void to(Listener listener);
+        }
+
+        private void send(Callback callback, Delivery delivery) {
+            if (closeSent || closeDelivered.get()) {
+                callback.completed(new IOException("channel " + name + " is closed"));
+                return;
+            }
+            End p = peer;
+            if (p.frozen || frozen) {
+                return; // a hung end neither reads nor writes; the send never completes
+            }
+            p.deliver(l -> {
+                delivery.to(l);
+                callback.completed(null);
+            });
+        }
+
+        private void deliver(Delivery delivery) {
+            try {
+                io.execute(() -> {
+                    try {
+                        started.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    if (!closeDelivered.get() && !frozen) {
+                        delivery.to(listener);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                // this end is gone
+            }
+        }
+
+        private void closed(int code, String reason) {
+            if (closeDelivered.compareAndSet(false, true)) {
+                listener.onClose(code, reason);
+                io.shutdown();
+            }
+        }
+
+        private void lost(String reason) {
+            try {
+                io.execute(() -> {
+                    try {
+                        started.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    closed(1006, reason);
+                });
+            } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                // already closed
+            }
+        }
+    }
+}
