@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * One frame: the content of one binary WebSocket message after the handshake. Immutable and
- * thread-safe, except that a {@link Data} payload buffer is shared, not copied: do not change it.
+ * thread-safe, except that a {@link Headers} head and a {@link Data} payload are shared, not
+ * copied (a frame is built once and sent or read once): do not change them.
  *
  * <p>Stream 0 is the connection itself; it carries only WINDOW_UPDATE and GOAWAY.
  */
@@ -30,6 +31,22 @@ public sealed interface Frame {
         @Override
         public FrameType type() {
             return FrameType.HEADERS;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Headers h && h.streamId == streamId && h.endStream == endStream
+                    && java.util.Arrays.equals(h.head, head);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * streamId + java.util.Arrays.hashCode(head)) + Boolean.hashCode(endStream);
+        }
+
+        @Override
+        public String toString() {
+            return "Headers[streamId=" + streamId + ", head=" + head.length + " bytes, endStream=" + endStream + "]";
         }
     }
 

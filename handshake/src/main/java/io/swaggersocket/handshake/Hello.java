@@ -17,11 +17,17 @@ public record Hello(int version, List<String> features, JsonNode metadata, Setti
         Objects.requireNonNull(settings, "settings");
     }
 
+    /** The dialer's metadata: a copy, so the message stays as it was built. */
+    @Override
+    public JsonNode metadata() {
+        return metadata.deepCopy();
+    }
+
     /** The message as sent in a WebSocket text message. */
     public String toJson() {
         var node = Json.MAPPER.createObjectNode().put("type", "hello").put("version", version);
         features.forEach(node.putArray("features")::add);
-        node.set("metadata", metadata);
+        node.set("metadata", metadata.deepCopy());
         node.set("settings", settings.toJson());
         return node.toString();
     }

@@ -9,12 +9,17 @@ import java.util.List;
 
 /** Strict reading of handshake JSON: every failure names the message, the field, and what came. */
 final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private Json() {
     }
 
     static ObjectNode parse(String expectedType, String text) throws HandshakeException {
+        if (text == null) {
+            throw new HandshakeException(CloseCode.HANDSHAKE_MALFORMED, expectedType + ": expected a JSON object but was null");
+        }
         JsonNode node;
         try {
             node = MAPPER.readTree(text);
@@ -33,7 +38,7 @@ final class Json {
         }
         if (!type.asText().equals(expectedType)) {
             throw new HandshakeException(CloseCode.HANDSHAKE_UNEXPECTED_MESSAGE,
-                    "expected a \"" + expectedType + "\" message but was \"" + abbreviate(type.asText()) + "\"");
+                    "expected message type \"" + expectedType + "\" but was \"" + abbreviate(type.asText()) + "\"");
         }
         return (ObjectNode) node;
     }

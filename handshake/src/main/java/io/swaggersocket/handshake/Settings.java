@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param connectionWindow DATA credit of the whole connection, per direction, in [1024, 2147483647]
  * @param maxConcurrentStreams streams each side may have open at once, in [1, 1000000]
  * @param maxHeaderSize most bytes of one HTTP message head, in [1024, 16777215]
- * @param heartbeatIntervalMillis how often an idle side pings, in [10, 86400000]
+ * @param heartbeatIntervalMillis how often an idle side pings, in [10, 86399999]
  * @param heartbeatTimeoutMillis silence after which the peer is dead, above the interval, at most 86400000
  */
 public record Settings(
@@ -39,7 +39,7 @@ public record Settings(
         range("connectionWindow", connectionWindow, 1024, Integer.MAX_VALUE);
         range("maxConcurrentStreams", maxConcurrentStreams, 1, 1_000_000);
         range("maxHeaderSize", maxHeaderSize, 1024, 16_777_215);
-        range("heartbeatIntervalMillis", heartbeatIntervalMillis, 10, MAX_MILLIS);
+        range("heartbeatIntervalMillis", heartbeatIntervalMillis, 10, MAX_MILLIS - 1);
         range("heartbeatTimeoutMillis", heartbeatTimeoutMillis, heartbeatIntervalMillis + 1, MAX_MILLIS);
     }
 

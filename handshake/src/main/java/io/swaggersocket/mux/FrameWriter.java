@@ -38,6 +38,7 @@ final class FrameWriter {
     private long inFlightBytes;
     private boolean sending;
     private boolean closed;
+    private Outbound pendingClose;
     private final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
 
     FrameWriter(MessageChannel channel, ReentrantLock lock, Condition sendable, int maxFrameSize,
@@ -63,10 +64,13 @@ final class FrameWriter {
         }
     }
 
-    /** Queues the close after everything queued so far; nothing queued later is sent. */
+    /**
+     * Queues the close behind everything queued so far, data included (a drained stream's last
+     * DATA must not be overtaken by the close); nothing queued later is sent.
+     */
     void enqueueClose(int code, String reason) {
         if (!closed) {
-            control.add(new Outbound(Kind.CLOSE, 0, null, code, reason));
+            pendingClose = new Outbound(Kind.CLOSE, 0, null, code, reason);
             closed = true;
         }
     }
@@ -74,13 +78,14 @@ final class FrameWriter {
     /** Sends nothing more: the channel is gone or is being aborted. */
     void seal() {
         closed = true;
+        pendingClose = null;
         control.clear();
         data.clear();
         dataQueuedBytes = 0;
         sendable.signalAll();
     }
 
-    /** Bytes handed to the channel so far. */
+    /** Bytes of binary messages (frames) handed to the channel so far. */
     long bytesSent() {
         return bytesSent.get();
     }
@@ -145,11 +150,6 @@ final class FrameWriter {
     private Outbound poll() {
         Outbound next = control.poll();
         if (next != null) {
-            if (next.kind == Kind.CLOSE) {
-                data.clear();
-                dataQueuedBytes = 0;
-                sendable.signalAll();
-            }
             return next;
         }
         next = data.poll();
@@ -159,13 +159,18 @@ final class FrameWriter {
             if (wasFull && dataQueuedBytes < dataQueueLimit) {
                 sendable.signalAll();
             }
+            return next;
         }
+        next = pendingClose;
+        pendingClose = null;
         return next;
     }
 
     private void send(Outbound o) {
         int size = o.size();
-        bytesSent.addAndGet(size);
+        if (o.kind == Kind.BINARY) {
+            bytesSent.addAndGet(size);
+        }
         MessageChannel.Callback done = failure -> completed(size, failure);
         try {
             switch (o.kind) {

@@ -154,7 +154,10 @@ public final class SocketConnection implements Closeable {
         return id;
     }
 
-    /** The dialing side's metadata from hello ({@code null} JSON when it sent none). */
+    /**
+     * The dialing side's metadata from hello ({@code null} JSON when it sent none). Shared by
+     * every caller, not copied, so that registries can match on it cheaply: treat it as read-only.
+     */
     public JsonNode metadata() {
         return metadata;
     }
@@ -203,12 +206,12 @@ public final class SocketConnection implements Closeable {
         }
     }
 
-    /** Bytes of WebSocket messages received so far. */
+    /** Bytes of frames (binary messages) received so far. */
     public long bytesIn() {
         return bytesIn.get();
     }
 
-    /** Bytes of WebSocket messages sent so far. */
+    /** Bytes of frames (binary messages) sent so far. */
     public long bytesOut() {
         return writer.bytesSent();
     }
@@ -492,11 +495,11 @@ public final class SocketConnection implements Closeable {
         lock.lock();
         try {
             while (stream.inbound.isEmpty()) {
+                if (stream.inEnded) {
+                    return -1; // complete: a later reset of our own direction does not matter
+                }
                 if (stream.failure != null) {
                     throw stream.failure;
-                }
-                if (stream.inEnded) {
-                    return -1;
                 }
                 try {
                     stream.readable.await();
@@ -1081,7 +1084,9 @@ public final class SocketConnection implements Closeable {
         if (wasOpen) {
             remove(stream);
         }
-        discardInbound(stream);
+        if (!stream.inEnded) {
+            discardInbound(stream); // incomplete: never let a reader take a cut body for a whole one
+        }
         connSendWindow += writer.purge(stream.id);
         stream.readable.signalAll();
         sendable.signalAll();

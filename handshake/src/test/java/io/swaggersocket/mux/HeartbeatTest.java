@@ -1,0 +1,60 @@
+package io.swaggersocket.mux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.swaggersocket.testing.MemoryPipe;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The heartbeat, with small settings so that time is short: a hung peer is found, a quiet one is kept. */
+@Timeout(30)
+class HeartbeatTest {
+    private static final ConnectionConfig FAST = ConnectionConfig.builder()
+            .heartbeat(Duration.ofMillis(50), Duration.ofMillis(200)).build();
+
+    @Test
+    void aPeerThatStopsReadingIsDeclaredDeadAndInFlightCallsFail() throws Exception {
+        MemoryPipe pipe = new MemoryPipe();
+        CountDownLatch started = new CountDownLatch(1);
+        var accepted = SocketConnection.accept(pipe.b(), "hb", null, FAST, (req, resp, ctx) -> {
+            started.countDown();
+            pipe.b().freeze(); // the acceptor hangs mid-request: it neither reads nor writes again
+        });
+        SocketConnection dialer = SocketConnection.dial(pipe.a(), null, FAST, null).get(10, TimeUnit.SECONDS);
+        accepted.get(10, TimeUnit.SECONDS);
+        CompletableFuture<ClassicHttpResponse> call = dialer.executeAsync(ClassicRequestBuilder.get("/hang").build());
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(10, TimeUnit.SECONDS));
+        SocketClosedException dead = assertInstanceOf(SocketClosedException.class, e.getCause());
+        assertEquals(4005, dead.closeCode());
+        assertTrue(dead.getMessage().startsWith("connection hb: the peer is dead: nothing received for "), dead.getMessage());
+        ExecutionException closed = assertThrows(ExecutionException.class,
+                () -> dialer.closeFuture().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertSame(dead, closed.getCause());
+    }
+
+    @Test
+    void aQuietConnectionIsKeptAliveByPings() throws Exception {
+        MemoryPipe pipe = new MemoryPipe();
+        var accepted = SocketConnection.accept(pipe.b(), "hb", null, FAST, null);
+        SocketConnection dialer = SocketConnection.dial(pipe.a(), null, FAST, null).get(10, TimeUnit.SECONDS);
+        SocketConnection acceptor = accepted.get(10, TimeUnit.SECONDS);
+        // Five heartbeat timeouts of silence at the HTTP level: only pings and pongs flow.
+        assertThrows(TimeoutException.class, () -> dialer.closeFuture().toCompletableFuture().get(1, TimeUnit.SECONDS));
+        assertTrue(dialer.isOpen());
+        assertTrue(acceptor.isOpen());
+        assertTrue(dialer.bytesOut() == 0 && acceptor.bytesOut() == 0, "no frames, only pings");
+    }
+}
