@@ -300,4 +300,22 @@ class ProtocolEdgeTest {
         assertEquals(acceptor.settings(), dialer.settings());
         assertTrue(dialer.isDialer());
     }
+
+    @Test
+    void headsOverTheHeaderLimitFailWithClearErrorsOnBothSides() throws Exception {
+        ConnectionConfig config = ConnectionConfig.builder().maxHeaderSize(1024).build();
+        var accepted = accept(config, (req, resp, ctx) -> resp.setHeader("X-Big", "y".repeat(2000)));
+        SocketConnection dialer = SocketConnection.dial(pipe.a(), null, config, null).get(10, TimeUnit.SECONDS);
+        accepted.get(10, TimeUnit.SECONDS);
+        IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class, () -> dialer.execute(
+                org.apache.hc.core5.http.io.support.ClassicRequestBuilder.get("/").addHeader("X-Big", "x".repeat(2000)).build()));
+        assertTrue(tooBig.getMessage().matches("request head of \\d+ bytes is over the negotiated maxHeaderSize 1024"),
+                tooBig.getMessage());
+        StreamResetException reset = assertThrows(StreamResetException.class, () -> dialer.execute(
+                org.apache.hc.core5.http.io.support.ClassicRequestBuilder.get("/").build()));
+        assertEquals(ErrorCode.INTERNAL_ERROR, reset.errorCode());
+        assertTrue(reset.getMessage().matches(
+                "stream 1 reset by the peer: INTERNAL_ERROR \\(response head of \\d+ bytes is over the negotiated maxHeaderSize 1024\\)"),
+                reset.getMessage());
+    }
 }
