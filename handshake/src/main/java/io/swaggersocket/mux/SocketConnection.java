@@ -97,6 +97,7 @@ public final class SocketConnection implements Closeable {
     private boolean goAwayReceived;
     private SocketClosedException closedCause;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private final CompletableFuture<Void> peerGoingAway = new CompletableFuture<>();
 
     private volatile HttpRequestHandler handler;
     private volatile long lastReceivedNanos = System.nanoTime();
@@ -217,11 +218,21 @@ public final class SocketConnection implements Closeable {
     }
 
     /**
-     * Completes when the connection is closed: normally after an orderly close by either side,
-     * exceptionally with the {@link SocketClosedException} when it failed or was lost.
+     * Completes once the transport is closed: normally after an orderly close by either side,
+     * exceptionally with the {@link SocketClosedException} when it failed or was lost. The first
+     * cause wins: a connection that failed stays failed even if a close frame follows.
      */
     public CompletionStage<Void> closeFuture() {
         return closeFuture.minimalCompletionStage();
+    }
+
+    /**
+     * Completes when the peer sends GOAWAY: it is draining, so open no new work here (a dialer
+     * reconnects now rather than when the last stream ends). Never completes if the connection
+     * ends otherwise.
+     */
+    public CompletionStage<Void> peerGoingAway() {
+        return peerGoingAway.minimalCompletionStage();
     }
 
     /**
@@ -371,6 +382,9 @@ public final class SocketConnection implements Closeable {
     private Exchange open(ClassicHttpRequest request, Duration timeout) throws IOException {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout: " + timeout + " is negative");
+        }
         long bodyLength = HttpHeads.requestBodyLength(request);
         byte[] head = HttpHeads.writeRequest(request, bodyLength);
         if (head.length > settings.maxHeaderSize()) {
@@ -403,9 +417,6 @@ public final class SocketConnection implements Closeable {
             streams.put(stream.id, stream);
             activeLocal++;
             writer.enqueueControl(FrameCodec.encode(new Frame.Headers(stream.id, head, !hasBody)));
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("timeout: " + timeout + " is negative");
-            }
             if (!timeout.isZero()) {
                 stream.deadline = config.scheduler().schedule(() -> timedOut(stream, timeout),
                         timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -730,6 +741,19 @@ public final class SocketConnection implements Closeable {
                 ? "connection " + id + " was lost" + (reason == null || reason.isEmpty() ? "" : ": " + reason)
                 : "connection " + id + " closed by the peer: " + code + (reason == null || reason.isEmpty() ? "" : " " + reason);
         closeWith(new SocketClosedException(code, why), null, null, false);
+        SocketClosedException cause;
+        lock.lock();
+        try {
+            cause = closedCause;
+        } finally {
+            lock.unlock();
+        }
+        // The transport is gone: only now is the connection terminated.
+        if (cause.isGraceful()) {
+            closeFuture.complete(null);
+        } else {
+            closeFuture.completeExceptionally(cause);
+        }
     }
 
     private void onHeaders(Frame.Headers frame, List<Runnable> after) throws ProtocolViolationException {
@@ -983,6 +1007,7 @@ public final class SocketConnection implements Closeable {
                         frame.message());
             }
             closeIfDrained(after);
+            after.add(() -> runOnExecutor(() -> peerGoingAway.complete(null)));
         } finally {
             lock.unlock();
         }
@@ -1106,7 +1131,6 @@ public final class SocketConnection implements Closeable {
             closedCause = new SocketClosedException(CloseCode.NORMAL.code(), "connection " + id + " closed after a graceful shutdown");
             writer.enqueueClose(CloseCode.NORMAL.code(), "drained");
             stopHeartbeat();
-            after.add(() -> closeFuture.complete(null));
         }
     }
 
@@ -1204,11 +1228,6 @@ public final class SocketConnection implements Closeable {
             writer.flush();
         }
         finish(after);
-        if (cause.isGraceful()) {
-            closeFuture.complete(null);
-        } else {
-            closeFuture.completeExceptionally(cause);
-        }
     }
 
     // ---------------------------------------------------------------------------------------------

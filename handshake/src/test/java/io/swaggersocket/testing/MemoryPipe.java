@@ -93,8 +93,8 @@ public final class MemoryPipe {
 
         @Override
         public void close(int code, String reason) {
-            if (closeSent) {
-                return;
+            if (closeSent || frozen) {
+                return; // a hung end sends nothing, not even a close
             }
             closeSent = true;
             End p = peer;
@@ -107,6 +107,9 @@ public final class MemoryPipe {
 
         @Override
         public void abort() {
+            if (frozen) {
+                return;
+            }
             lost("aborted by " + name);
             peer.lost("aborted by peer " + name);
         }

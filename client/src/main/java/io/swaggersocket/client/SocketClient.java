@@ -1,0 +1,829 @@
+package io.swaggersocket.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swaggersocket.handshake.CloseCode;
+import io.swaggersocket.handshake.HandshakeException;
+import io.swaggersocket.mux.ConnectionConfig;
+import io.swaggersocket.mux.SocketClosedException;
+import io.swaggersocket.mux.SocketConnection;
+import io.swaggersocket.undertow.UndertowChannel;
+import io.undertow.UndertowOptions;
+import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.websockets.core.WebSocketChannel;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.channels.ClosedChannelException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.AbstractMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpStatus;
+import org.apache.hc.core5.http.io.HttpRequestHandler;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
+import org.xnio.ssl.XnioSsl;
+
+/**
+ * Thread-safe dialing side of swaggersocket (every method may be called from any thread): opens a
+ * {@link SocketConnection} to a server over a WebSocket and keeps it open.
+ *
+ * <pre>{@code
+ * try (SocketClient client = SocketClient.builder(URI.create("wss://hub.example.com/agents"))
+ *         .header("Authorization", "Bearer " + token)
+ *         .metadata(Map.of("agent", "build-42"))
+ *         .build()) {
+ *     client.serve(myHandler);                 // the server may call us from now on
+ *     SocketConnection connection = client.connect();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>{@link #connect()} makes one attempt and reports its failure. Once it has succeeded, the
+ * client keeps the connection alive: whenever the connection ends without {@link #close()} having
+ * been called (lost, timed out by the heartbeat, drained or closed by the server, or closed directly
+ * on the {@code SocketConnection}), it dials again after the {@link ReconnectPolicy}'s backoff. Each
+ * new connection has a new id; the handler given to {@link #serve} answers on all of them.
+ *
+ * <p>State changes go to {@link ClientStateListener}s in order: {@code CONNECTING}, then
+ * {@code CONNECTED} or {@code DISCONNECTED} (with the cause and the delay before the next
+ * attempt), and {@code CLOSED} last. A 401 or 403 while reconnecting closes the client unless the
+ * policy retries it. A connection the server drains is replaced once its last call has finished.
+ *
+ * <p>Each client owns one XNIO worker with one daemon I/O thread; {@link #close()} releases it.
+ */
+public final class SocketClient implements Closeable {
+    private static final System.Logger LOG = System.getLogger(SocketClient.class.getName());
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
+    private static final Duration WORKER_SHUTDOWN_WAIT = Duration.ofSeconds(5);
+    private static final int BUFFER_SIZE = 16 * 1024;
+    private static final Set<String> RESERVED_HEADERS = Set.of("host", "upgrade", "connection", "sec-websocket-key",
+            "sec-websocket-version", "sec-websocket-accept", "sec-websocket-extensions", "sec-websocket-protocol",
+            "content-length", "transfer-encoding");
+    private static final HttpRequestHandler NO_HANDLER = (request, response, context) -> {
+        response.setCode(HttpStatus.SC_SERVICE_UNAVAILABLE);
+        response.setEntity(new StringEntity("this agent serves no requests", ContentType.TEXT_PLAIN));
+    };
+
+    private enum Phase { IDLE, CONNECTING, RUNNING, CLOSED }
+
+    private final URI uri;
+    private final String safeUri;
+    private final JsonNode metadata;
+    private final List<Map.Entry<String, String>> headers;
+    private final ConnectionConfig config;
+    private final ReconnectPolicy policy;
+    private final ScheduledExecutorService scheduler;
+    private final DoubleSupplier random;
+    private final XnioWorker worker;
+    private final DefaultByteBufferPool pool;
+    private final XnioSsl ssl;
+    private final OptionMap connectOptions;
+    private final SerialExecutor events;
+    private final List<ClientStateListener> listeners = new CopyOnWriteArrayList<>();
+    private final HttpRequestHandler dispatch = (request, response, context) -> {
+        HttpRequestHandler h = this.handler;
+        (h != null ? h : NO_HANDLER).handle(request, response, context);
+    };
+    private volatile HttpRequestHandler handler;
+
+    /** Guards everything below; waited on by {@link #awaitConnection}. Never held during I/O or user code. */
+    private final Object lock = new Object();
+    private Phase phase = Phase.IDLE;
+    private SocketConnection current;
+    /** The number of the last attempt since the last successful connect or loss. */
+    private int attempts;
+    private Attempt inFlight;
+    private ScheduledFuture<?> retry;
+    private Throwable closeCause;
+    private UndertowChannel currentChannel;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private SocketClient(Builder b) {
+        this.uri = b.uri;
+        this.safeUri = safe(b.uri);
+        this.metadata = b.metadata;
+        this.headers = List.copyOf(b.headers);
+        this.config = b.config;
+        this.policy = b.policy;
+        this.scheduler = b.scheduler != null ? b.scheduler : b.config.scheduler();
+        this.random = b.random != null ? b.random : () -> ThreadLocalRandom.current().nextDouble();
+        this.events = new SerialExecutor(config.executor());
+        int n = CLIENT_IDS.incrementAndGet();
+        this.pool = new DefaultByteBufferPool(true, BUFFER_SIZE);
+        Xnio xnio = Xnio.getInstance(SocketClient.class.getClassLoader());
+        try {
+            this.worker = xnio.createWorker(OptionMap.builder()
+                    .set(Options.WORKER_NAME, "swaggersocket-client-" + n)
+                    .set(Options.WORKER_IO_THREADS, 1)
+                    .set(Options.WORKER_TASK_CORE_THREADS, 1)
+                    .set(Options.WORKER_TASK_MAX_THREADS, 1)
+                    .set(Options.THREAD_DAEMON, true)
+                    .getMap());
+        } catch (IOException e) {
+            pool.close();
+            throw new IllegalStateException("cannot start the XNIO worker: " + e.getMessage(), e);
+        }
+        this.connectOptions = OptionMap.builder()
+                .set(Options.TCP_NODELAY, true)
+                .set(UndertowOptions.ENDPOINT_IDENTIFICATION_ALGORITHM, "HTTPS")
+                .getMap();
+        this.ssl = "wss".equals(uri.getScheme())
+                ? new UndertowXnioSsl(xnio, OptionMap.EMPTY, pool, b.sslContext != null ? b.sslContext : defaultSsl())
+                : null;
+    }
+
+    /**
+     * Starts building a client for {@code serverUri}, a {@code ws://} or {@code wss://} address.
+     *
+     * @throws IllegalArgumentException if the address is not an absolute ws or wss URI with a host
+     */
+    public static Builder builder(URI serverUri) {
+        return new Builder(serverUri);
+    }
+
+    /**
+     * Opens a connection: one attempt, bounded by the connection config's handshake timeout as a
+     * whole (TCP, TLS, upgrade and handshake). On success the client keeps the connection alive from
+     * now on. On failure the client stays idle and {@code connect()} may be called again.
+     *
+     * @throws java.net.ConnectException the server could not be reached
+     * @throws AuthenticationException the server refused the upgrade with 401 or 403
+     * @throws HandshakeException the server accepted the WebSocket but not the handshake
+     * @throws SocketTimeoutException the WebSocket did not open within the handshake timeout
+     * @throws IOException any other failure to open the connection, or {@link #close()} meanwhile
+     * @throws IllegalStateException if the client is closed, connected, or connecting already
+     */
+    public SocketConnection connect() throws IOException {
+        Attempt attempt;
+        synchronized (lock) {
+            switch (phase) {
+                case CLOSED -> throw new IllegalStateException("the client is closed");
+                case RUNNING -> throw new IllegalStateException("connect() succeeded already; the client reconnects by itself");
+                case CONNECTING -> throw new IllegalStateException("a connect() is in progress");
+                default -> {
+                }
+            }
+            phase = Phase.CONNECTING;
+            attempts = 1;
+            attempt = begin(1, true);
+        }
+        attempt.start();
+        try {
+            return attempt.settled.get();
+        } catch (InterruptedException e) {
+            attempt.abandon(new InterruptedIOException("connect() to " + safeUri + " was interrupted"));
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("connect() to " + safeUri + " was interrupted");
+        } catch (ExecutionException e) {
+            throw rethrowable(e.getCause());
+        }
+    }
+
+    /** The current connection, if it is open (connected and not shutting down). */
+    public Optional<SocketConnection> connection() {
+        SocketConnection c;
+        synchronized (lock) {
+            c = current;
+        }
+        return c != null && c.isOpen() ? Optional.of(c) : Optional.empty();
+    }
+
+    /**
+     * Waits until the client has an open connection, the current one or the next after a
+     * reconnect, and returns it.
+     *
+     * @throws SocketTimeoutException no connection within {@code timeout}
+     * @throws IOException the client is closed (with the reason it gave up as the cause, if any)
+     */
+    public SocketConnection awaitConnection(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        SocketConnection draining = null;
+        while (true) {
+            SocketConnection c;
+            synchronized (lock) {
+                while (true) {
+                    if (phase == Phase.CLOSED) {
+                        throw new IOException("the client for " + safeUri + " is closed"
+                                + (closeCause == null ? "" : ": " + closeCause.getMessage()), closeCause);
+                    }
+                    if (current != null && current != draining) {
+                        c = current;
+                        break;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("no connection to " + safeUri + " within " + timeout);
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                }
+            }
+            if (c.isOpen()) {
+                return c;
+            }
+            draining = c; // shutting down: wait for the connection after it
+        }
+    }
+
+    /**
+     * Answers the server's requests with {@code handler}, on the current connection and on every one
+     * after a reconnect, replacing any earlier handler. Until a handler is set, the server gets 503.
+     */
+    public void serve(HttpRequestHandler handler) {
+        this.handler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /** Tells {@code listener} of every state change from now on. */
+    public void addStateListener(ClientStateListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeStateListener(ClientStateListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** True once {@link #close()} was called or the client gave up reconnecting. */
+    public boolean isClosed() {
+        synchronized (lock) {
+            return phase == Phase.CLOSED;
+        }
+    }
+
+    /**
+     * Stops reconnecting, closes the current connection gracefully (waiting up to the connection
+     * config's shutdown grace period for calls in flight), releases the I/O thread, and then tells
+     * the listeners {@link ClientState#CLOSED}. Idempotent. Called from a handler this client
+     * serves, it waits out the grace period for that handler's own call.
+     */
+    @Override
+    public void close() {
+        SocketConnection connection = null;
+        UndertowChannel channel = null;
+        Attempt attempt = null;
+        boolean closing;
+        boolean gaveUp;
+        synchronized (lock) {
+            closing = phase != Phase.CLOSED;
+            gaveUp = !closing && closeCause != null;
+            if (closing) {
+                phase = Phase.CLOSED;
+                connection = current;
+                channel = currentChannel;
+                attempt = inFlight;
+                inFlight = null;
+                cancelRetry();
+                lock.notifyAll();
+            }
+        }
+        if (!closing && !gaveUp) {
+            return; // closed already, or being closed by another thread
+        }
+        if (closing) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the client for {0}", safeUri);
+            if (attempt != null) {
+                attempt.abandon(new IOException("the client for " + safeUri + " was closed while connecting"));
+            }
+            if (connection != null) {
+                connection.close();
+                awaitSocketClosed(channel);
+            }
+        }
+        releaseWorker();
+        if (closing) {
+            synchronized (lock) {
+                current = null;
+                currentChannel = null;
+                emit(new ClientStateEvent(ClientState.CLOSED, 0, null, null, null));
+            }
+        }
+    }
+
+    /** Lets the close handshake finish before the I/O thread goes (UndertowChannel aborts after 5 s). */
+    private void awaitSocketClosed(UndertowChannel channel) {
+        if (channel == null || onIoThread()) {
+            return;
+        }
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        channel.socket().addCloseTask(ws -> closed.complete(null));
+        if (!channel.socket().isOpen()) {
+            return;
+        }
+        try {
+            closed.get(WORKER_SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the worker's shutdown drops it
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SocketClient[" + safeUri + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Attempts and reconnects
+
+    /** Registers a new attempt; called holding the lock. */
+    private Attempt begin(int number, boolean first) {
+        Attempt attempt = new Attempt(number, first);
+        inFlight = attempt;
+        emit(new ClientStateEvent(ClientState.CONNECTING, number, null, null, null));
+        return attempt;
+    }
+
+    private void reconnect() {
+        Attempt attempt;
+        synchronized (lock) {
+            retry = null;
+            if (phase != Phase.RUNNING || current != null || inFlight != null) {
+                return;
+            }
+            attempt = begin(attempts, false);
+        }
+        attempt.start();
+    }
+
+    private void attemptSucceeded(Attempt attempt, SocketConnection connection) {
+        boolean wanted;
+        synchronized (lock) {
+            wanted = inFlight == attempt && phase != Phase.CLOSED;
+            if (wanted) {
+                inFlight = null;
+                phase = Phase.RUNNING;
+                current = connection;
+                currentChannel = attempt.channel;
+                attempts = 0;
+                emit(new ClientStateEvent(ClientState.CONNECTED, attempt.number, connection.id(), null, null));
+                lock.notifyAll();
+            }
+        }
+        if (!wanted) {
+            connection.shutdownNow();
+            attempt.settled.completeExceptionally(
+                    new IOException("the client for " + safeUri + " was closed while connecting"));
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "connected to {0}: connection {1}", safeUri, connection.id());
+        connection.closeFuture().whenComplete((ignored, failure) -> connectionEnded(connection, failure));
+        // A draining server lets this connection's calls finish; the next one is dialed at once.
+        connection.peerGoingAway().thenRun(() -> connectionEnded(connection, new SocketClosedException(
+                CloseCode.GOING_AWAY.code(), "connection " + connection.id() + " to " + safeUri
+                        + " is draining: the server sent GOAWAY")));
+        attempt.settled.complete(connection);
+    }
+
+    private void attemptFailed(Attempt attempt, IOException cause) {
+        boolean stop = false;
+        synchronized (lock) {
+            if (inFlight == attempt) {
+                inFlight = null;
+                if (attempt.first) {
+                    phase = Phase.IDLE;
+                    emit(new ClientStateEvent(ClientState.DISCONNECTED, attempt.number, null, cause, null));
+                } else if (phase == Phase.RUNNING) {
+                    stop = scheduleNext(cause, null, attempt.number);
+                }
+            }
+        }
+        LOG.log(System.Logger.Level.DEBUG, "attempt {0} to connect to {1} failed: {2}", attempt.number, safeUri,
+                cause.toString());
+        if (stop) {
+            shutdownWorker();
+        }
+        attempt.settled.completeExceptionally(cause);
+    }
+
+    private void connectionEnded(SocketConnection connection, Throwable failure) {
+        boolean stop;
+        synchronized (lock) {
+            if (current != connection) {
+                return;
+            }
+            current = null;
+            currentChannel = null;
+            lock.notifyAll();
+            if (phase != Phase.RUNNING) {
+                return; // close() did it
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause == null) {
+                cause = new SocketClosedException(CloseCode.NORMAL.code(), "connection " + connection.id()
+                        + " to " + safeUri + " ended in an orderly close (drained or closed by the server, or closed"
+                        + " directly on the connection)");
+            }
+            LOG.log(System.Logger.Level.DEBUG, "connection {0} to {1} ended: {2}", connection.id(), safeUri, cause);
+            stop = scheduleNext(cause, connection.id(), 0);
+        }
+        if (stop) {
+            shutdownWorker();
+        }
+    }
+
+    /**
+     * After a failed attempt or a lost connection: schedules the next attempt, or gives up and
+     * closes the client. Called holding the lock; returns true if the client gave up.
+     */
+    private boolean scheduleNext(Throwable cause, String connectionId, int failedAttempt) {
+        int next = attempts + 1;
+        boolean authRefused = cause instanceof AuthenticationException && !policy.retryOnAuthFailure();
+        if (authRefused || !policy.allowsAttempt(next)) {
+            phase = Phase.CLOSED;
+            closeCause = cause;
+            LOG.log(System.Logger.Level.DEBUG, "the client for {0} gives up: {1}", safeUri, cause.toString());
+            emit(new ClientStateEvent(ClientState.CLOSED, 0, connectionId, cause, null));
+            lock.notifyAll();
+            return true;
+        }
+        attempts = next;
+        Duration delay = policy.delay(next, random);
+        // The attempt resolves the host name, which may block: keep it off the shared timer thread.
+        retry = scheduler.schedule(() -> runOnExecutor(this::reconnect), delay.toNanos(), TimeUnit.NANOSECONDS);
+        emit(new ClientStateEvent(ClientState.DISCONNECTED, failedAttempt, connectionId, cause, delay));
+        return false;
+    }
+
+    private void runOnExecutor(Runnable task) {
+        try {
+            config.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    private void cancelRetry() {
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
+    }
+
+    /** Queues an event for the listeners; called holding the lock so that events keep the order of the changes. */
+    private void emit(ClientStateEvent event) {
+        events.execute(() -> {
+            for (ClientStateListener listener : listeners) {
+                try {
+                    listener.onStateChange(event);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "state listener " + listener + " threw on " + event.state(), e);
+                }
+            }
+        });
+    }
+
+    /** Starts stopping the I/O thread without waiting; for giving up, which may happen on that thread. */
+    private void shutdownWorker() {
+        worker.shutdown();
+    }
+
+    /** Stops the I/O thread and waits for it (unless called on it), then frees the buffers; once. */
+    private void releaseWorker() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        worker.shutdown();
+        if (onIoThread()) {
+            return;
+        }
+        try {
+            if (!worker.awaitTermination(WORKER_SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                worker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            worker.shutdownNow();
+        }
+        pool.close();
+    }
+
+    private boolean onIoThread() {
+        return Thread.currentThread() instanceof XnioIoThread io && io.getWorker() == worker;
+    }
+
+    /** One try at opening a connection: upgrade, then handshake, within the handshake timeout. */
+    private final class Attempt {
+        final int number;
+        final boolean first;
+        /** Completes after the client has recorded the outcome. */
+        final CompletableFuture<SocketConnection> settled = new CompletableFuture<>();
+        private final CompletableFuture<SocketConnection> outcome = new CompletableFuture<>();
+        private volatile WebSocketUpgrade upgrade;
+        private volatile UndertowChannel channel;
+        private volatile ScheduledFuture<?> timer;
+
+        Attempt(int number, boolean first) {
+            this.number = number;
+            this.first = first;
+        }
+
+        void start() {
+            outcome.whenComplete((connection, failure) -> {
+                if (failure != null) {
+                    attemptFailed(this, asIOException(failure));
+                } else {
+                    attemptSucceeded(this, connection);
+                }
+            });
+            Duration limit = config.handshakeTimeout();
+            LOG.log(System.Logger.Level.DEBUG, "connecting to {0} (attempt {1})", safeUri, number);
+            try {
+                timer = scheduler.schedule(() -> timedOut(limit), limit.toNanos(), TimeUnit.NANOSECONDS);
+                upgrade = WebSocketUpgrade.start(worker, pool, ssl, uri, safeUri, headers, connectOptions);
+            } catch (RuntimeException e) {
+                abandon(new IOException("cannot start connecting to " + safeUri + ": " + e.getMessage(), e));
+                return;
+            }
+            if (outcome.isDone()) {
+                upgrade.cancel(new IOException("attempt abandoned"));
+                return;
+            }
+            upgrade.result().whenComplete((socket, failure) -> {
+                if (failure != null) {
+                    abandon(describe(failure));
+                } else {
+                    handshake(socket);
+                }
+            });
+        }
+
+        private void handshake(WebSocketChannel socket) {
+            if (outcome.isDone()) {
+                IoUtils.safeClose(socket);
+                return;
+            }
+            UndertowChannel ch = UndertowChannel.of(socket, config);
+            channel = ch;
+            if (outcome.isDone()) {
+                ch.abort();
+                return;
+            }
+            CompletableFuture<SocketConnection> dialed;
+            try {
+                dialed = SocketConnection.dial(ch, metadata, config, dispatch);
+            } catch (RuntimeException e) {
+                abandon(new IOException("cannot start the handshake with " + safeUri + ": " + e, e));
+                return;
+            }
+            dialed.whenComplete((connection, failure) -> {
+                if (failure != null) {
+                    abandon(asIOException(failure));
+                } else if (!complete(connection)) {
+                    connection.shutdownNow();
+                }
+            });
+        }
+
+        private void timedOut(Duration limit) {
+            IOException e = channel == null
+                    ? new SocketTimeoutException("could not open a WebSocket to " + safeUri + " within " + limit)
+                    : new HandshakeException(CloseCode.HANDSHAKE_TIMEOUT, "expected the handshake with " + safeUri
+                            + " to finish within " + limit + " but it did not");
+            abandon(e);
+        }
+
+        private boolean complete(SocketConnection connection) {
+            if (!outcome.complete(connection)) {
+                return false;
+            }
+            cancelTimer();
+            return true;
+        }
+
+        /** Fails the attempt with {@code cause} unless it has an outcome, and drops what it opened. */
+        void abandon(IOException cause) {
+            if (!outcome.completeExceptionally(cause)) {
+                return;
+            }
+            cancelTimer();
+            WebSocketUpgrade u = upgrade;
+            if (u != null) {
+                u.cancel(cause);
+            }
+            UndertowChannel ch = channel;
+            if (ch != null) {
+                ch.abort();
+            }
+        }
+
+        private void cancelTimer() {
+            ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+
+        /** Makes Undertow's failures say where the client was going. */
+        private IOException describe(Throwable failure) {
+            IOException e = asIOException(failure);
+            if (e instanceof AuthenticationException || e instanceof SocketTimeoutException) {
+                return e;
+            }
+            if (e instanceof ConnectException) {
+                ConnectException clear = new ConnectException("cannot reach " + safeUri + ": " + e.getMessage());
+                clear.initCause(e);
+                return clear;
+            }
+            if (e.getMessage() != null && e.getMessage().contains(safeUri)) {
+                return e;
+            }
+            if (ssl != null && e instanceof ClosedChannelException) {
+                // Undertow's TLS layer logs the handshake failure and closes the channel; this is all it reports.
+                return new IOException("cannot open a WebSocket to " + safeUri + ": the connection closed before"
+                        + " the upgrade was answered, most often because the TLS handshake failed (certificate not"
+                        + " trusted, or not issued for " + uri.getHost() + ")", e);
+            }
+            return new IOException("cannot open a WebSocket to " + safeUri + ": " + e, e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private static IOException asIOException(Throwable t) {
+        Throwable cause = t;
+        while (cause instanceof CompletionException || cause instanceof ExecutionException) {
+            if (cause.getCause() == null) {
+                break;
+            }
+            cause = cause.getCause();
+        }
+        return cause instanceof IOException io ? io : new IOException(cause.toString(), cause);
+    }
+
+    private static IOException rethrowable(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        return asIOException(t);
+    }
+
+    private static SSLContext defaultSsl() {
+        try {
+            return SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no default SSLContext: " + e.getMessage(), e);
+        }
+    }
+
+    /** The address without user info or query, which may hold secrets; fit for messages and logs. */
+    static String safe(URI uri) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        return uri.getScheme() + "://" + (uri.getHost().contains(":") && !uri.getHost().startsWith("[")
+                ? "[" + uri.getHost() + "]" : uri.getHost()) + ":" + WebSocketUpgrade.port(uri) + path;
+    }
+
+    /** Builds a {@link SocketClient}; not thread-safe. */
+    public static final class Builder {
+        private final URI uri;
+        private JsonNode metadata;
+        private final List<Map.Entry<String, String>> headers = new ArrayList<>();
+        private SSLContext sslContext;
+        private ConnectionConfig config = ConnectionConfig.defaults();
+        private ReconnectPolicy policy = ReconnectPolicy.defaults();
+        private ScheduledExecutorService scheduler;
+        private DoubleSupplier random;
+
+        private Builder(URI serverUri) {
+            this.uri = validate(serverUri);
+        }
+
+        /**
+         * Metadata sent to the server in the handshake (who this agent is, what it serves): any
+         * value Jackson can turn into JSON, or a {@link JsonNode}. Converted now, so a value that
+         * cannot be serialized fails here.
+         *
+         * @throws IllegalArgumentException if Jackson cannot serialize {@code metadata}
+         */
+        public Builder metadata(Object metadata) {
+            if (metadata == null) {
+                this.metadata = null;
+            } else if (metadata instanceof JsonNode node) {
+                this.metadata = node.deepCopy();
+            } else {
+                this.metadata = MAPPER.valueToTree(metadata);
+            }
+            return this;
+        }
+
+        /**
+         * Adds a header to the WebSocket upgrade request, such as {@code Authorization}. Repeating a
+         * name sends it several times. Header values are never logged.
+         *
+         * @throws IllegalArgumentException if the name is not an HTTP token, the value holds a line
+         *         break, or the name is one the WebSocket handshake sets itself
+         */
+        public Builder header(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            if (name.isEmpty() || !name.chars().allMatch(Builder::isTokenChar)) {
+                throw new IllegalArgumentException("header name: \"" + name + "\" is not an HTTP token");
+            }
+            if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("header name: " + name + " is set by the WebSocket handshake itself");
+            }
+            if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+                throw new IllegalArgumentException("header " + name + ": the value holds a line break or NUL");
+            }
+            headers.add(new AbstractMap.SimpleImmutableEntry<>(name, value));
+            return this;
+        }
+
+        /** The TLS context for wss addresses; default {@link SSLContext#getDefault()}. The host name is verified. */
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+            return this;
+        }
+
+        /** Settings, heartbeat, timeouts and threads of every connection; default {@link ConnectionConfig#defaults()}. */
+        public Builder connectionConfig(ConnectionConfig config) {
+            this.config = Objects.requireNonNull(config, "connectionConfig");
+            return this;
+        }
+
+        /** When to reconnect after a loss; default {@link ReconnectPolicy#defaults()}. */
+        public Builder reconnect(ReconnectPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "reconnect");
+            return this;
+        }
+
+        /** Runs reconnect delays and attempt timeouts; default the connection config's scheduler. For tests. */
+        Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** The source of jitter, values in [0, 1); default {@link ThreadLocalRandom}. For tests. */
+        Builder random(DoubleSupplier random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /** Builds the client and starts its I/O thread; nothing connects until {@link SocketClient#connect()}. */
+        public SocketClient build() {
+            return new SocketClient(this);
+        }
+
+        private static URI validate(URI uri) {
+            Objects.requireNonNull(uri, "serverUri");
+            String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
+                throw new IllegalArgumentException("serverUri: expected a ws:// or wss:// address but was "
+                        + (scheme == null ? "a relative address" : scheme + "://"));
+            }
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException("serverUri: expected a host but there is none in " + scheme + "://"
+                        + (uri.getRawAuthority() == null ? "" : "..."));
+            }
+            if (uri.getRawUserInfo() != null) {
+                throw new IllegalArgumentException("serverUri: user info is not sent; pass credentials with header()");
+            }
+            if (uri.getRawFragment() != null) {
+                throw new IllegalArgumentException("serverUri: a WebSocket address must not have a fragment");
+            }
+            if (!scheme.equals(uri.getScheme())) {
+                return URI.create(scheme + uri.toString().substring(uri.getScheme().length()));
+            }
+            return uri;
+        }
+
+        private static boolean isTokenChar(int c) {
+            return c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
+        }
+    }
+}
