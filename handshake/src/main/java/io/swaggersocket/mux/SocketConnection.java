@@ -244,6 +244,32 @@ public final class SocketConnection implements Closeable {
         this.handler = Objects.requireNonNull(handler, "handler");
     }
 
+    /**
+     * A {@link java.net.http.HttpClient} whose {@code send} and {@code sendAsync} go over this
+     * connection: the request's path and query are kept, its host is not dialed. For the
+     * openapi-generator {@code native} library and any code written against the JDK client.
+     */
+    public java.net.http.HttpClient httpClient() {
+        return HttpTransports.httpClient(this);
+    }
+
+    /**
+     * A builder of {@link #httpClient()}s, for APIs that take one (openapi-generator's
+     * {@code ApiClient.setHttpClientBuilder}).
+     */
+    public java.net.http.HttpClient.Builder httpClientBuilder() {
+        return HttpTransports.httpClientBuilder(this);
+    }
+
+    /**
+     * An Apache httpclient5 {@code CloseableHttpClient} that executes over this connection, for
+     * openapi-generator's {@code apache-httpclient} library ({@code new ApiClient(client)}) and
+     * code written against httpclient5. Closing it does not close the connection.
+     */
+    public org.apache.hc.client5.http.impl.classic.CloseableHttpClient apacheHttpClient() {
+        return HttpTransports.apacheHttpClient(this);
+    }
+
     /** Sends {@code request} and waits for the response head, with the configured default timeout. */
     public ClassicHttpResponse execute(ClassicHttpRequest request) throws IOException {
         return execute(request, config.requestTimeout());
@@ -252,7 +278,8 @@ public final class SocketConnection implements Closeable {
     /**
      * Sends {@code request}, writing its body on this thread, and waits for the response head.
      * The response body streams in as it is read; close the response to release the stream
-     * (closing it early cancels the stream).
+     * (closing it early cancels the stream). A response without body bytes (HEAD, 204, 304, or
+     * an empty body) has no entity.
      *
      * @param timeout how long to wait for the response head; {@link Duration#ZERO} for no limit
      * @throws SocketTimeoutException the response head did not come in time (the stream is reset)
@@ -1122,7 +1149,9 @@ public final class SocketConnection implements Closeable {
             if (stream.response != null) {
                 stream.response.completeExceptionally(failure);
             }
-            stream.aborted.complete(failure);
+            if (!stream.local) {
+                runOnExecutor(() -> stream.aborted.complete(failure)); // a handler's callbacks: never on I/O
+            }
         });
     }
 
