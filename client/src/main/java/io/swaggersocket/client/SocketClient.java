@@ -400,9 +400,7 @@ public final class SocketClient implements Closeable {
         LOG.log(System.Logger.Level.DEBUG, "connected to {0}: connection {1}", safeUri, connection.id());
         connection.closeFuture().whenComplete((ignored, failure) -> connectionEnded(connection, failure));
         // A draining server lets this connection's calls finish; the next one is dialed at once.
-        connection.peerGoingAway().thenRun(() -> connectionEnded(connection, new SocketClosedException(
-                CloseCode.GOING_AWAY.code(), "connection " + connection.id() + " to " + safeUri
-                        + " is draining: the server sent GOAWAY")));
+        connection.peerGoingAway().thenRun(() -> drainStarted(connection));
         attempt.settled.complete(connection);
     }
 
@@ -425,6 +423,21 @@ public final class SocketClient implements Closeable {
             shutdownWorker();
         }
         attempt.settled.completeExceptionally(cause);
+    }
+
+    /**
+     * The server is draining {@code connection}: dial the next one now, while its calls finish.
+     * Without an attempt left, wait for the real end instead, so that giving up cannot stop the
+     * I/O thread under calls still in flight.
+     */
+    private void drainStarted(SocketConnection connection) {
+        synchronized (lock) {
+            if (current != connection || phase != Phase.RUNNING || !policy.allowsAttempt(attempts + 1)) {
+                return;
+            }
+        }
+        connectionEnded(connection, new SocketClosedException(CloseCode.GOING_AWAY.code(), "connection "
+                + connection.id() + " to " + safeUri + " is draining: the server sent GOAWAY"));
     }
 
     private void connectionEnded(SocketConnection connection, Throwable failure) {

@@ -220,7 +220,11 @@ public final class SocketConnection implements Closeable {
     /**
      * Completes once the transport is closed: normally after an orderly close by either side,
      * exceptionally with the {@link SocketClosedException} when it failed or was lost. The first
-     * cause wins: a connection that failed stays failed even if a close frame follows.
+     * cause wins: a connection that failed stays failed even if a close frame follows. (As with
+     * any dependent stage, callbacks see that exception wrapped in a
+     * {@link java.util.concurrent.CompletionException}; {@code toCompletableFuture().get()} throws
+     * an {@code ExecutionException} whose cause is the {@code SocketClosedException}.) A local
+     * {@link #shutdownNow()} counts as an orderly close.
      */
     public CompletionStage<Void> closeFuture() {
         return closeFuture.minimalCompletionStage();

@@ -42,6 +42,8 @@ public final class UndertowChannel implements MessageChannel {
     private volatile Listener listener;
     private volatile int closeCode = CloseCode.ABNORMAL.code();
     private volatile String closeReason = "";
+    /** Set while Undertow reads a real close frame; its made-up close for a dropped socket is not one. */
+    private volatile boolean readingCloseFrame;
 
     /**
      * @param maxBinaryMessage the largest binary message accepted (a frame header plus the larger
@@ -183,9 +185,26 @@ public final class UndertowChannel implements MessageChannel {
         }
 
         @Override
+        protected void onFullCloseMessage(WebSocketChannel channel, BufferedBinaryMessage message) throws IOException {
+            readingCloseFrame = true;
+            try {
+                super.onFullCloseMessage(channel, message); // parses it, calls onCloseMessage, echoes it
+            } finally {
+                readingCloseFrame = false;
+            }
+        }
+
+        @Override
         protected void onCloseMessage(CloseMessage message, WebSocketChannel channel) {
-            closeCode = message.getCode();
-            closeReason = message.getReason() == null ? "" : message.getReason();
+            // When the TCP stream ends without a close frame, Undertow hands us a close message it
+            // made up (1001, "UT002046 ... peer went away"): that is a lost peer, 1006, not a
+            // going-away. Only a close frame the peer really sent sets the code.
+            if (readingCloseFrame) {
+                closeCode = message.getCode();
+                closeReason = message.getReason() == null ? "" : message.getReason();
+            } else if (closeReason.isEmpty()) {
+                closeReason = "the peer closed the TCP connection without a WebSocket close";
+            }
         }
 
         @Override

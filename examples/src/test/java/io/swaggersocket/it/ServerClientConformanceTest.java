@@ -1,0 +1,48 @@
+package io.swaggersocket.it;
+
+import io.swaggersocket.client.ReconnectPolicy;
+import io.swaggersocket.client.SocketClient;
+import io.swaggersocket.mux.ConnectionConfig;
+import io.swaggersocket.mux.SocketConnection;
+import io.swaggersocket.server.ConnectionEvent;
+import io.swaggersocket.server.SocketServer;
+import io.swaggersocket.testing.ConnectedPair;
+import io.swaggersocket.testing.ConnectionConformance;
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.core5.http.io.HttpRequestHandler;
+
+/**
+ * The core's conformance suite over the real products: a {@link SocketServer} on 127.0.0.1:0 and
+ * a {@link SocketClient} dialing it through a TCP relay that can cut the connection.
+ */
+class ServerClientConformanceTest implements ConnectionConformance {
+
+    @Override
+    public ConnectedPair connect(ConnectionConfig config, HttpRequestHandler dialerHandler,
+            HttpRequestHandler acceptorHandler) throws Exception {
+        SocketServer server = SocketServer.builder().bind("127.0.0.1", 0).connectionConfig(config)
+                .handler(acceptorHandler).build();
+        server.start();
+        CompletableFuture<SocketConnection> received = new CompletableFuture<>();
+        server.addListener(event -> {
+            if (event.type() == ConnectionEvent.Type.RECEIVED) {
+                received.complete(event.connection());
+            }
+        });
+        TcpProxy proxy = new TcpProxy(server.port());
+        SocketClient client = SocketClient.builder(URI.create("ws://127.0.0.1:" + proxy.port() + "/tunnel"))
+                .connectionConfig(config).reconnect(ReconnectPolicy.disabled()).build();
+        if (dialerHandler != null) {
+            client.serve(dialerHandler);
+        }
+        SocketConnection dialer = client.connect();
+        SocketConnection acceptor = received.get(10, TimeUnit.SECONDS);
+        return new ConnectedPair(dialer, acceptor, proxy::reset, () -> {
+            client.close();
+            server.close();
+            proxy.close();
+        });
+    }
+}

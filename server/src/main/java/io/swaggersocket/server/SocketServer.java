@@ -1,0 +1,586 @@
+package io.swaggersocket.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swaggersocket.handshake.CloseCode;
+import io.swaggersocket.mux.ConnectionConfig;
+import io.swaggersocket.mux.SocketClosedException;
+import io.swaggersocket.mux.SocketConnection;
+import io.swaggersocket.undertow.UndertowChannel;
+import io.undertow.Undertow;
+import io.undertow.websockets.core.WebSocketChannel;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.Principal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.core5.http.io.HttpRequestHandler;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+
+/**
+ * Thread-safe (every method may be called from any thread, a {@link ConnectionListener} included):
+ * accepts agents' WebSocket tunnels on one Undertow listener and keeps a registry of the live
+ * connections.
+ *
+ * <pre>{@code
+ * try (SocketServer server = SocketServer.builder().bind("0.0.0.0", 8443).sslContext(ssl)
+ *         .authenticator(tokens).handler(api).build()) {
+ *     server.start();
+ *     for (SocketConnection agent : server.connectionsByMetadata(m -> m.path("name").asText().equals("agent-7"))) {
+ *         try (ClassicHttpResponse status = agent.execute(ClassicRequestBuilder.get("/status").build())) {
+ *             ...
+ *         }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>A connection enters the registry when its three-way handshake completes (event RECEIVED) and
+ * leaves it when it closes (CLOSED) or fails (FAILURE). Upgrade requests are judged by the
+ * {@link Authenticator} before the WebSocket handshake; a handshake that fails (bad hello,
+ * timeout) is closed by the protocol core with its close code, logged at DEBUG and produces no
+ * event.
+ *
+ * <p>HTTP answers on the listener, each with a JSON body {@code {"error":"..."}}: 404 for any
+ * path but the tunnel path; on the tunnel path 405 for methods other than GET, 400 for a GET that
+ * is not a WebSocket upgrade, 401 / 403 when the authenticator rejects, 500 when it throws, and 503
+ * while the server is closing.
+ *
+ * <p>The server runs Undertow on an XNIO worker of its own (I/O threads named
+ * {@code swaggersocket-server I/O-n}); {@link #close()} stops it. Request handlers run on the
+ * {@link ConnectionConfig#executor() executor} of the connection config.
+ */
+public final class SocketServer implements Closeable {
+    private static final System.Logger LOG = System.getLogger(SocketServer.class.getName());
+    /** How long close() waits for connections that were shut down at once, and for listeners. */
+    private static final Duration FORCED_CLOSE_WAIT = Duration.ofSeconds(5);
+
+    private enum State { NEW, STARTED, CLOSING, CLOSED }
+
+    /** A received connection and a future completed once it has left the registry and its event is posted. */
+    private record Tracked(SocketConnection connection, CompletableFuture<Void> gone) {
+    }
+
+    private final String host;
+    private final int requestedPort;
+    private final String path;
+    private final SSLContext sslContext;
+    private final ConnectionConfig config;
+    private final HttpRequestHandler handler;
+    private final HttpRoutes routes;
+    private final EventDispatcher events = new EventDispatcher();
+
+    private final Object lock = new Object();
+    /** Written under lock; read without it where a stale value is harmless (the I/O thread's first check). */
+    private volatile State state = State.NEW;
+    private Undertow undertow; // guarded by lock
+    private XnioWorker worker; // guarded by lock
+    private volatile int port = -1;
+
+    /** Live connections by id: entered on RECEIVED, removed when closed. */
+    private final Map<String, Tracked> connections = new ConcurrentHashMap<>();
+    /** Ids of live connections and of those still in their handshake: a duplicate is refused. */
+    private final Set<String> idsInUse = ConcurrentHashMap.newKeySet();
+    /** Channels whose handshake is running: aborted by close(). */
+    private final Set<UndertowChannel> handshaking = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> stoppedAccepting = new CompletableFuture<>();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+    private SocketServer(Builder b) {
+        host = b.host;
+        requestedPort = b.port;
+        path = b.path;
+        sslContext = b.sslContext;
+        config = b.connectionConfig;
+        handler = b.handler;
+        routes = new HttpRoutes().exact(path, new TunnelHandler(b.authenticator, b.connectionIds, new Acceptor()));
+    }
+
+    /** A builder; {@link Builder#bind} is required, everything else has a default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the listener and starts accepting agents.
+     *
+     * @throws BindException naming {@code host:port} when the address is taken or cannot be bound
+     *         (the server is then closed)
+     * @throws IOException when the server's threads cannot be started (the server is then closed)
+     * @throws IllegalStateException when the server was started or closed before
+     */
+    public void start() throws IOException {
+        synchronized (lock) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("start: expected a new server but it is " + state.name().toLowerCase(Locale.ROOT));
+            }
+            try {
+                worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(workerOptions());
+                Undertow.Builder b = Undertow.builder().setWorker(worker).setHandler(routes);
+                if (sslContext != null) {
+                    b.addHttpsListener(requestedPort, host, sslContext);
+                } else {
+                    b.addHttpListener(requestedPort, host);
+                }
+                undertow = b.build();
+                undertow.start();
+                port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+                state = State.STARTED;
+            } catch (IOException | RuntimeException e) {
+                failStart();
+                throw startFailure(e);
+            }
+        }
+        LOG.log(System.Logger.Level.DEBUG, "listening on {0}", uri());
+    }
+
+    /** The port the listener is bound to; the real one when port 0 was asked for. */
+    public int port() {
+        int p = port;
+        if (p < 0) {
+            throw new IllegalStateException("port: the server was never started");
+        }
+        return p;
+    }
+
+    /**
+     * Where agents dial: {@code ws://host:port/path}, or {@code wss://} with an SSL context, with the
+     * host as bound (a wildcard address such as {@code 0.0.0.0} is not dialable: use a real name).
+     */
+    public URI uri() {
+        try {
+            return new URI(sslContext != null ? "wss" : "ws", null, host, port(), path, null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("uri: host " + host + " and path " + path + " make no URI", e);
+        }
+    }
+
+    /** A snapshot of the live connections, in no particular order. */
+    public List<SocketConnection> activeConnections() {
+        List<SocketConnection> out = new ArrayList<>(connections.size());
+        connections.values().forEach(t -> out.add(t.connection()));
+        return out;
+    }
+
+    /**
+     * The live connection with {@code id}, if there is one. An agent's dial completes as it sends
+     * its acknowledgement, a moment before the server has read it: an id the agent just learnt may
+     * not be here yet. Wait for its RECEIVED event rather than polling.
+     */
+    public Optional<SocketConnection> connection(String id) {
+        Tracked t = connections.get(Objects.requireNonNull(id, "id"));
+        return t == null ? Optional.empty() : Optional.of(t.connection());
+    }
+
+    /**
+     * The live connections whose hello metadata matches {@code filter} (which sees a JSON null
+     * node for an agent that sent none).
+     */
+    public List<SocketConnection> connectionsByMetadata(Predicate<JsonNode> filter) {
+        Objects.requireNonNull(filter, "filter");
+        List<SocketConnection> out = new ArrayList<>();
+        for (Tracked t : connections.values()) {
+            if (filter.test(t.connection().metadata())) {
+                out.add(t.connection());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Registers {@code listener} for every event posted from now on, until removed. Adding the same
+     * listener twice makes it receive each event twice.
+     */
+    public void addListener(ConnectionListener listener) {
+        events.add(listener);
+    }
+
+    /** Stops {@code listener} receiving events (one registration of it). */
+    public void removeListener(ConnectionListener listener) {
+        events.remove(listener);
+    }
+
+    /**
+     * Stops the server gracefully. Closes the listening socket (no new agent gets in), sends GOAWAY
+     * on every connection and lets the streams in flight finish for up to the connection config's
+     * {@link ConnectionConfig#shutdownGracePeriod() shutdownGracePeriod}, then closes the
+     * remaining connections at once, stops the XNIO worker, and delivers the last events. Returns
+     * when all that is done; idempotent: a second call waits for the first (unless made from a
+     * listener, where it returns at once). Called from a request handler, it waits for that
+     * handler's own stream until the grace period ends: call it from another thread.
+     */
+    @Override
+    public void close() {
+        State was;
+        synchronized (lock) {
+            was = state;
+            if (was == State.NEW || was == State.STARTED) {
+                state = was == State.NEW ? State.CLOSED : State.CLOSING;
+            }
+        }
+        switch (was) {
+            case NEW -> {
+                stoppedAccepting.complete(null);
+                events.shutdown(Duration.ZERO);
+                terminated.complete(null);
+            }
+            case STARTED -> drainAndStop();
+            default -> {
+                if (!events.isEventThread()) {
+                    terminated.join();
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SocketServer[" + host + ":" + (port < 0 ? requestedPort : port) + path + "]";
+    }
+
+    /** Completes once close() has closed the listening socket; for tests. */
+    CompletionStage<Void> stoppedAccepting() {
+        return stoppedAccepting.minimalCompletionStage();
+    }
+
+    /** The handler chain, where later features mount more HTTP handlers on the same port. */
+    HttpRoutes routes() {
+        return routes;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Lifecycle
+
+    private void drainAndStop() {
+        LOG.log(System.Logger.Level.DEBUG, "{0}: closing with {1} connections", this, connections.size());
+        try {
+            undertow.stop(); // closes the listening socket only: the worker is ours and stopped below
+            stoppedAccepting.complete(null);
+            handshaking.forEach(UndertowChannel::abort);
+            List<Tracked> live = List.copyOf(connections.values());
+            live.forEach(t -> t.connection().shutdown());
+            List<Tracked> left = awaitGone(live, config.shutdownGracePeriod());
+            if (!left.isEmpty()) {
+                LOG.log(System.Logger.Level.DEBUG, "{0}: {1} connections still busy after {2}; closing them at once",
+                        this, left.size(), config.shutdownGracePeriod());
+                left.forEach(t -> t.connection().shutdownNow());
+                left = awaitGone(left, FORCED_CLOSE_WAIT);
+                if (!left.isEmpty()) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}: {1} connections did not report their close; "
+                            + "stopping the worker under them", this, left.size());
+                }
+            }
+            stopWorker();
+            events.shutdown(FORCED_CLOSE_WAIT);
+        } finally {
+            synchronized (lock) {
+                state = State.CLOSED;
+            }
+            terminated.complete(null);
+            LOG.log(System.Logger.Level.DEBUG, "{0}: closed", this);
+        }
+    }
+
+    /** Waits up to {@code timeout} in all for the connections to leave; returns those that did not. */
+    private static List<Tracked> awaitGone(List<Tracked> tracked, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
+        List<Tracked> left = new ArrayList<>();
+        for (Tracked t : tracked) {
+            try {
+                t.gone().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+                deadline = System.nanoTime(); // stop waiting, but still account for the rest
+                left.add(t);
+            } catch (TimeoutException e) {
+                left.add(t);
+            } catch (ExecutionException e) {
+                throw new AssertionError("gone futures only complete normally", e);
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return left;
+    }
+
+    private void stopWorker() {
+        XnioWorker w;
+        synchronized (lock) {
+            w = worker;
+        }
+        w.shutdown(); // closes the sockets still open
+        try {
+            if (!w.awaitTermination(FORCED_CLOSE_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+                w.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            w.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Called holding the lock: releases whatever a failed start() had set up. */
+    private void failStart() {
+        state = State.CLOSED;
+        if (undertow != null) {
+            try {
+                undertow.stop();
+            } catch (RuntimeException ignored) {
+                // nothing was listening
+            }
+        }
+        if (worker != null) {
+            worker.shutdownNow();
+        }
+        stoppedAccepting.complete(null);
+        events.shutdown(Duration.ZERO);
+        terminated.complete(null);
+    }
+
+    private IOException startFailure(Exception e) {
+        String where = host + ":" + requestedPort;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                BindException b = new BindException("cannot listen on " + where + ": " + t.getMessage());
+                b.initCause(t);
+                return b;
+            }
+        }
+        Throwable cause = e instanceof RuntimeException && e.getCause() instanceof IOException ? e.getCause() : e;
+        return new IOException("cannot listen on " + where + ": " + cause, cause);
+    }
+
+    private static OptionMap workerOptions() {
+        int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        return OptionMap.builder()
+                .set(Options.WORKER_NAME, "swaggersocket-server")
+                .set(Options.WORKER_IO_THREADS, ioThreads)
+                // task threads only run authenticators (the protocol's handlers use the config's executor)
+                .set(Options.WORKER_TASK_CORE_THREADS, ioThreads * 4)
+                .set(Options.WORKER_TASK_MAX_THREADS, ioThreads * 4)
+                .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
+                .set(Options.CONNECTION_LOW_WATER, 1_000_000)
+                .set(Options.TCP_NODELAY, true)
+                .getMap();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Connections
+
+    /** Receives upgraded sockets from the tunnel handler. */
+    private final class Acceptor implements TunnelHandler.Acceptor {
+        @Override
+        public boolean isAccepting() {
+            return state == State.STARTED; // re-checked under the lock once the socket is upgraded
+        }
+
+        @Override
+        public void upgraded(WebSocketChannel socket, String id, Principal principal) {
+            UndertowChannel channel = UndertowChannel.of(socket, config);
+            String refusal = null;
+            synchronized (lock) {
+                if (state != State.STARTED) {
+                    refusal = "server is shutting down";
+                } else if (!idsInUse.add(id)) {
+                    refusal = "duplicate connection id";
+                } else {
+                    handshaking.add(channel);
+                }
+            }
+            if (refusal != null) {
+                LOG.log(refusal.startsWith("duplicate") ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                        "refused the socket from {0}: {1} {2}", socket.getPeerAddress(), refusal, id);
+                channel.close(refusal.startsWith("duplicate") ? CloseCode.INTERNAL_ERROR.code()
+                        : CloseCode.GOING_AWAY.code(), refusal);
+                return;
+            }
+            CompletableFuture<SocketConnection> accepted;
+            try {
+                accepted = SocketConnection.accept(channel, id, principal, config, handler);
+            } catch (RuntimeException e) {
+                handshaking.remove(channel);
+                idsInUse.remove(id);
+                LOG.log(System.Logger.Level.WARNING, "could not start the handshake of connection " + id, e);
+                channel.abort();
+                return;
+            }
+            accepted.whenComplete((connection, failure) -> {
+                handshaking.remove(channel);
+                if (failure != null) {
+                    idsInUse.remove(id);
+                    LOG.log(System.Logger.Level.DEBUG, "handshake of connection {0} from {1} failed: {2}", id,
+                            socket.getPeerAddress(), unwrap(failure).getMessage());
+                } else {
+                    received(connection);
+                }
+            });
+        }
+    }
+
+    private void received(SocketConnection connection) {
+        Tracked tracked = new Tracked(connection, new CompletableFuture<>());
+        boolean open;
+        synchronized (lock) {
+            open = state == State.STARTED;
+            if (open) {
+                connections.put(connection.id(), tracked);
+                // Posted under the lock: close() either sees this connection or refuses it, never half.
+                events.post(new ConnectionEvent(ConnectionEvent.Type.RECEIVED, connection.id(), connection.metadata(),
+                        null, connection));
+            }
+        }
+        if (!open) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: handshake completed while closing; shut down at once", connection);
+            idsInUse.remove(connection.id());
+            connection.shutdownNow();
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "received {0}", connection);
+        // Registered after RECEIVED was posted, so CLOSED / FAILURE always come after it.
+        connection.closeFuture().whenComplete((ignored, failure) -> closed(tracked, failure));
+    }
+
+    private void closed(Tracked tracked, Throwable failure) {
+        SocketConnection connection = tracked.connection();
+        connections.remove(connection.id(), tracked);
+        idsInUse.remove(connection.id());
+        SocketClosedException cause = failure == null ? null : asClosed(connection, unwrap(failure));
+        LOG.log(System.Logger.Level.DEBUG, "{0} {1}", connection, cause == null ? "closed" : "failed: " + cause.getMessage());
+        events.post(new ConnectionEvent(cause == null ? ConnectionEvent.Type.CLOSED : ConnectionEvent.Type.FAILURE,
+                connection.id(), connection.metadata(), cause, connection));
+        tracked.gone().complete(null);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static SocketClosedException asClosed(SocketConnection connection, Throwable t) {
+        return t instanceof SocketClosedException s ? s : new SocketClosedException(CloseCode.ABNORMAL.code(),
+                "connection " + connection.id() + " failed: " + t, t);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Not thread-safe: configures a {@link SocketServer}; {@link #build()} validates and may be
+     * called more than once.
+     */
+    public static final class Builder {
+        private String host;
+        private int port = -1;
+        private String path = "/tunnel";
+        private SSLContext sslContext;
+        private Authenticator authenticator = Authenticator.acceptAll();
+        private ConnectionConfig connectionConfig = ConnectionConfig.defaults();
+        private HttpRequestHandler handler;
+        private Supplier<String> connectionIds = () -> UUID.randomUUID().toString();
+
+        private Builder() {
+        }
+
+        /** Where to listen: a host name or address ({@code 0.0.0.0} for all), and a port (0 for any free one). */
+        public Builder bind(String host, int port) {
+            this.host = host;
+            this.port = port;
+            return this;
+        }
+
+        /** The path agents dial; default {@code /tunnel}. Exact: sub-paths get 404. */
+        public Builder path(String wsPath) {
+            this.path = wsPath;
+            return this;
+        }
+
+        /** Serves HTTPS and wss with {@code sslContext}; without one the listener is plain HTTP. */
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = sslContext;
+            return this;
+        }
+
+        /** Judges each upgrade request; default: accept everyone, with no principal. */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = authenticator;
+            return this;
+        }
+
+        /**
+         * Heartbeat, limits, timeouts, the shutdown grace period and the executor for handlers, for
+         * every accepted connection; default {@link ConnectionConfig#defaults()}.
+         */
+        public Builder connectionConfig(ConnectionConfig config) {
+            this.connectionConfig = config;
+            return this;
+        }
+
+        /**
+         * Answers the agents' requests on every accepted connection from its first moment. Without
+         * one, agents get 503 until {@link SocketConnection#serve} is called on their connection.
+         */
+        public Builder handler(HttpRequestHandler handler) {
+            this.handler = handler;
+            return this;
+        }
+
+        /**
+         * Makes the id of each new connection; default a random UUID. Called on a worker thread, once
+         * per accepted upgrade; must return a non-empty string unique among the live connections (a
+         * duplicate is closed with 1011).
+         */
+        public Builder connectionIds(Supplier<String> connectionIds) {
+            this.connectionIds = connectionIds;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the value at fault: no or blank host, a port out
+         *         of [0, 65535], a path that does not start with '/' or holds '?', '#' or whitespace
+         * @throws NullPointerException for a null authenticator, connection config or id supplier
+         */
+        public SocketServer build() {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("host: expected a host name or address but was "
+                        + (host == null ? "none (call bind(host, port))" : "\"" + host + "\""));
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port: " + port + " is out of range [0, 65535]");
+            }
+            Objects.requireNonNull(path, "path");
+            if (!path.startsWith("/") || path.chars().anyMatch(c -> c == '?' || c == '#' || Character.isWhitespace(c))) {
+                throw new IllegalArgumentException("path: expected an absolute path like /tunnel but was \""
+                        + path + "\"");
+            }
+            Objects.requireNonNull(authenticator, "authenticator");
+            Objects.requireNonNull(connectionConfig, "connectionConfig");
+            Objects.requireNonNull(connectionIds, "connectionIds");
+            return new SocketServer(this);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.swaggersocket.server;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+import java.net.InetSocketAddress;
+import java.security.Principal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The tunnel path: checks that a request is a WebSocket upgrade, runs the authenticator on a
+ * worker thread, assigns the connection id, and lets Undertow's handshake handler upgrade.
+ *
+ * <p>Answers, each with a JSON body {@code {"error":"..."}}: 503 while the server is closing; 405
+ * for methods other than GET; 400 for a GET that is not a WebSocket upgrade (no
+ * {@code Upgrade: websocket}, or no Sec-WebSocket-Key / Sec-WebSocket-Version) or asks for a
+ * WebSocket version Undertow does not speak (with {@code Sec-WebSocket-Version: 13}); the
+ * authenticator's 401 / 403; 500 when the authenticator or the id supplier throws.
+ */
+final class TunnelHandler implements HttpHandler {
+    private static final System.Logger LOG = System.getLogger(TunnelHandler.class.getName());
+    private static final AttachmentKey<String> CONNECTION_ID = AttachmentKey.create(String.class);
+    private static final AttachmentKey<Principal> PRINCIPAL = AttachmentKey.create(Principal.class);
+
+    /** Where upgraded sockets go; implemented by the server. */
+    interface Acceptor {
+        /** False once the server is closing. */
+        boolean isAccepting();
+
+        /** Called on the socket's I/O thread right after the 101: must not block. */
+        void upgraded(WebSocketChannel socket, String connectionId, Principal principal);
+    }
+
+    private final Authenticator authenticator;
+    private final Supplier<String> connectionIds;
+    private final Acceptor acceptor;
+    private final WebSocketProtocolHandshakeHandler upgrade;
+
+    TunnelHandler(Authenticator authenticator, Supplier<String> connectionIds, Acceptor acceptor) {
+        this.authenticator = authenticator;
+        this.connectionIds = connectionIds;
+        this.acceptor = acceptor;
+        this.upgrade = new WebSocketProtocolHandshakeHandler(this::onConnect, exchange -> {
+            // Undertow found no handshake it speaks for this request (RFC 6455 4.4: name ours).
+            exchange.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_VERSION, "13");
+            HttpRoutes.sendError(exchange, 400, "unsupported WebSocket version: expected 13 but was "
+                    + exchange.getRequestHeaders().getFirst(Headers.SEC_WEB_SOCKET_VERSION));
+        });
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        if (!acceptor.isAccepting()) {
+            HttpRoutes.sendError(exchange, 503, "the server is shutting down");
+            return;
+        }
+        if (!exchange.getRequestMethod().equals(Methods.GET)) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, Methods.GET_STRING);
+            HttpRoutes.sendError(exchange, 405, "expected GET with a WebSocket upgrade but was "
+                    + exchange.getRequestMethod());
+            return;
+        }
+        if (!isUpgrade(exchange)) {
+            HttpRoutes.sendError(exchange, 400, "expected a WebSocket upgrade request (Upgrade: websocket, "
+                    + "Sec-WebSocket-Key, Sec-WebSocket-Version) on " + exchange.getRequestPath());
+            return;
+        }
+        // The authenticator may block (a token lookup): never on the I/O thread.
+        exchange.dispatch(this::authenticateAndUpgrade);
+    }
+
+    private static boolean isUpgrade(HttpServerExchange exchange) {
+        var headers = exchange.getRequestHeaders();
+        return "websocket".equalsIgnoreCase(headers.getFirst(Headers.UPGRADE))
+                && headers.contains(Headers.SEC_WEB_SOCKET_KEY) && headers.contains(Headers.SEC_WEB_SOCKET_VERSION);
+    }
+
+    private void authenticateAndUpgrade(HttpServerExchange exchange) throws Exception {
+        UpgradeRequest request = upgradeRequest(exchange);
+        AuthResult result;
+        try {
+            result = authenticator.authenticate(request);
+            if (result == null) {
+                throw new IllegalStateException("expected an AuthResult but the authenticator returned null");
+            }
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "authenticator failed on " + request + "; answered 500", e);
+            HttpRoutes.sendError(exchange, 500, "authentication failed on the server");
+            return;
+        }
+        if (result instanceof AuthResult.Rejected rejected) {
+            LOG.log(System.Logger.Level.DEBUG, "upgrade from {0} rejected with {1}: {2}", request.remoteAddress(),
+                    rejected.status(), rejected.message());
+            if (rejected.status() == 401) {
+                // RFC 9110 requires a challenge with every 401.
+                exchange.getResponseHeaders().put(io.undertow.util.Headers.WWW_AUTHENTICATE, "Bearer");
+            }
+            HttpRoutes.sendError(exchange, rejected.status(), rejected.message());
+            return;
+        }
+        String id;
+        try {
+            id = connectionIds.get();
+            if (id == null || id.isEmpty()) {
+                throw new IllegalStateException("expected a non-empty connection id but the supplier returned \""
+                        + id + "\"");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "connection id supplier failed; answered 500", e);
+            HttpRoutes.sendError(exchange, 500, "no connection id could be assigned");
+            return;
+        }
+        exchange.putAttachment(CONNECTION_ID, id);
+        Principal principal = ((AuthResult.Accepted) result).principal();
+        if (principal != null) {
+            exchange.putAttachment(PRINCIPAL, principal);
+        }
+        upgrade.handleRequest(exchange);
+    }
+
+    private void onConnect(WebSocketHttpExchange exchange, WebSocketChannel socket) {
+        acceptor.upgraded(socket, exchange.getAttachment(CONNECTION_ID), exchange.getAttachment(PRINCIPAL));
+    }
+
+    private static UpgradeRequest upgradeRequest(HttpServerExchange exchange) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (HeaderValues values : exchange.getRequestHeaders()) {
+            headers.put(values.getHeaderName().toString(), new ArrayList<>(values));
+        }
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        exchange.getQueryParameters().forEach((name, values) -> query.put(name, new ArrayList<>(values)));
+        InetSocketAddress remote = exchange.getSourceAddress();
+        return new UpgradeRequest(exchange.getRequestPath(), headers, query, remote);
+    }
+}

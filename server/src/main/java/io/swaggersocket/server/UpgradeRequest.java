@@ -1,0 +1,66 @@
+package io.swaggersocket.server;
+
+import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Immutable and thread-safe (the maps and lists are unmodifiable copies): the HTTP upgrade request
+ * an {@link Authenticator} judges. {@link #headers()} looks names up case-insensitively.
+ *
+ * <p>{@link #toString()} lists header names only, never their values, so that logging a request
+ * cannot leak a token.
+ *
+ * @param path the request path, decoded, without the query (for example {@code /tunnel})
+ * @param headers the request headers, name to values in arrival order; lookups ignore case
+ * @param query the query parameters, decoded, name to values in arrival order
+ * @param remoteAddress the peer's address as the socket reports it
+ */
+public record UpgradeRequest(String path, Map<String, List<String>> headers, Map<String, List<String>> query,
+        InetSocketAddress remoteAddress) {
+
+    /** Copies the maps; {@code headers} becomes case-insensitive. */
+    public UpgradeRequest {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(remoteAddress, "remoteAddress");
+        TreeMap<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        Objects.requireNonNull(headers, "headers").forEach((name, values) ->
+                h.merge(name, List.copyOf(values), (a, b) -> concat(a, b)));
+        headers = Collections.unmodifiableMap(h);
+        LinkedHashMap<String, List<String>> q = new LinkedHashMap<>();
+        Objects.requireNonNull(query, "query").forEach((name, values) -> q.put(name, List.copyOf(values)));
+        query = Collections.unmodifiableMap(q);
+    }
+
+    /** The first value of header {@code name}, matched ignoring case. */
+    public Optional<String> header(String name) {
+        List<String> values = headers.get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
+    /** Every value of header {@code name}, matched ignoring case; empty when absent. */
+    public List<String> headerValues(String name) {
+        return headers.getOrDefault(name, List.of());
+    }
+
+    /** The first value of query parameter {@code name} (case-sensitive). */
+    public Optional<String> queryParameter(String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
+    @Override
+    public String toString() {
+        return "UpgradeRequest[path=" + path + ", headers=" + headers.keySet() + ", query=" + query.keySet()
+                + ", remoteAddress=" + remoteAddress + "]";
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+}
