@@ -13,10 +13,17 @@ public final class Main {
             "",
             "Run 'swaggersocket <command> --help' for a command's options.");
 
+    /** Held so that the level sticks: java.util.logging keeps loggers only weakly. */
+    private static final List<java.util.logging.Logger> QUIET = List.of(
+            java.util.logging.Logger.getLogger("io.undertow"), java.util.logging.Logger.getLogger("org.xnio"),
+            java.util.logging.Logger.getLogger("org.jboss"));
+
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
+        // Undertow and XNIO announce every start and stop at INFO; the commands say what matters.
+        QUIET.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
         System.exit(run(Arrays.asList(args)));
     }
 
