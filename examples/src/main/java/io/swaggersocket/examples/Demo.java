@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.swaggersocket.client.SocketClient;
 import io.swaggersocket.mux.SocketConnection;
 import io.swaggersocket.mux.StreamContext;
+import io.swaggersocket.server.ConnectionEvent;
 import io.swaggersocket.server.SocketServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.ParseException;
@@ -30,12 +34,18 @@ public final class Demo {
     }
 
     /** Runs the demo; with {@code once} it returns after the calls, otherwise it waits for Ctrl-C. */
-    public void run(boolean once) throws IOException, InterruptedException {
+    public void run(boolean once) throws IOException, InterruptedException, ExecutionException, TimeoutException {
         try (SocketServer server = SocketServer.builder().bind("127.0.0.1", 0)
                 .handler((request, response, context) -> response.setEntity(new StringEntity(
                         "{\"job\":42,\"assignedTo\":\"" + StreamContext.of(context).connection().metadata().path("name").asText()
                                 + "\"}", ContentType.APPLICATION_JSON)))
                 .build()) {
+            CompletableFuture<SocketConnection> received = new CompletableFuture<>();
+            server.addListener(event -> {
+                if (event.type() == ConnectionEvent.Type.RECEIVED) {
+                    received.complete(event.connection());
+                }
+            });
             server.start();
             URI tunnel = URI.create("ws://127.0.0.1:" + server.port() + "/tunnel");
             out.println("server listening on " + tunnel);
@@ -46,9 +56,11 @@ public final class Demo {
                 SocketConnection fromAgent = agent.connect();
                 out.println("agent connected: connection " + fromAgent.id());
 
-                List<SocketConnection> found = server.connectionsByMetadata(
-                        (JsonNode meta) -> "demo-agent".equals(meta.path("name").asText()));
-                SocketConnection toAgent = found.get(0);
+                // The server registers the connection when the agent's ack arrives, a moment after
+                // connect() returns on the agent: wait for that event, then look the agent up.
+                received.get(10, TimeUnit.SECONDS);
+                SocketConnection toAgent = server.connectionsByMetadata(
+                        (JsonNode meta) -> "demo-agent".equals(meta.path("name").asText())).get(0);
                 out.println("server -> agent  GET /hello?lang=en  " + call(toAgent, "/hello?lang=en"));
                 out.println("agent  -> server GET /jobs/next      " + call(fromAgent, "/jobs/next"));
                 if (!once) {
