@@ -15,6 +15,8 @@ public final class Main {
             "usage: swaggersocket <command> [options]",
             "",
             "commands:",
+            "  server          run a tunnel server: agents dial it; ingress and admin API on the same port",
+            "  agent           dial a server and expose a local HTTP service through the tunnel",
             "  demo [--once]   start a server and an agent on loopback and call through the tunnel",
             "  example NAME    run one example and exit: petstore, callback or forward",
             "",
@@ -44,12 +46,19 @@ public final class Main {
         }
         List<String> rest = args.subList(1, args.size());
         switch (args.get(0)) {
+            case "server" -> {
+                return io.swaggersocket.examples.cli.ServerCommand.run(rest, System.out, System.err);
+            }
+            case "agent" -> {
+                return io.swaggersocket.examples.cli.AgentCommand.run(rest, System.out, System.err);
+            }
             case "demo" -> {
                 if (rest.contains("--help")) {
                     System.out.println("usage: swaggersocket demo [--once]\n\n"
-                            + "Starts a server on a free loopback port and an agent that dials it, then calls the\n"
-                            + "agent through the tunnel and the server back from the agent. --once exits after the\n"
-                            + "calls; without it the demo keeps running until Ctrl-C.");
+                            + "Starts a server on a free loopback port (tunnel, ingress and admin API behind a fresh\n"
+                            + "token) and an agent that serves the petstore OpenAPI example, calls the agent through a\n"
+                            + "generated client and through the ingress, and prints curl lines to try next. --once\n"
+                            + "exits after the calls; without it the demo keeps running until Ctrl-C.");
                     return 0;
                 }
                 for (String option : rest) {

@@ -13,13 +13,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class DemoTest {
     @Test
-    void theDemoCallsThroughTheTunnelBothWaysAndExits() throws Exception {
+    void theDemoCallsTheAgentThroughAGeneratedClientAndTheIngressAndExits() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new Demo(new PrintStream(bytes, true, StandardCharsets.UTF_8)).run(true);
         String out = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(out.contains("server -> agent  GET /hello?lang=en  200 "
-                + "{\"greeting\":\"hello from the agent behind the tunnel\",\"path\":\"/hello?lang=en\"}"), out);
-        assertTrue(out.contains("agent  -> server GET /jobs/next      200 {\"job\":42,\"assignedTo\":\"demo-agent\"}"), out);
+        assertTrue(out.contains("agent    'petstore' connected as "), out);
+        assertTrue(out.matches("(?s).*client   createPet Rex, Tom; getPet \\d+ -> Rex; listPets -> 2 pets.*"), out);
+        assertTrue(out.contains("ingress  GET /agents/petstore/v1/pets?limit=5 -> 200 [{"), out);
+        assertTrue(out.contains("\"name\":\"Tom\""), out);
+        assertTrue(out.contains("admin    GET /connections -> 200, 1 agent(s)"), out);
+        assertTrue(out.contains("try next:"), out);
         assertTrue(out.strip().endsWith("done"), out);
     }
 

@@ -12,9 +12,12 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpMessage;
+import org.apache.hc.core5.http.HttpRequestFactory;
+import org.apache.hc.core5.http.MethodNotSupportedException;
 import org.apache.hc.core5.http.HttpStatus;
 import org.apache.hc.core5.http.Method;
 import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultClassicHttpRequestFactory;
 import org.apache.hc.core5.http.impl.io.DefaultHttpRequestParser;
 import org.apache.hc.core5.http.impl.io.DefaultHttpRequestWriter;
 import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
@@ -35,6 +38,27 @@ final class HttpHeads {
     /** Headers that describe one HTTP/1.1 hop, meaningless inside a stream. */
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
             "transfer-encoding", "upgrade", "te", "trailer", "content-length");
+
+    /**
+     * Takes a request target that starts with '/' as a path, as RFC 9112 reads origin-form: the
+     * default factory parses it as a URI, so {@code //a/b} would lose {@code a} to the authority.
+     */
+    private static final HttpRequestFactory<ClassicHttpRequest> ORIGIN_FORM = new HttpRequestFactory<>() {
+        @Override
+        public ClassicHttpRequest newHttpRequest(String method, String uri) throws MethodNotSupportedException {
+            if (uri.startsWith("/")) {
+                BasicClassicHttpRequest request = new BasicClassicHttpRequest(method, "/");
+                request.setPath(uri);
+                return request;
+            }
+            return DefaultClassicHttpRequestFactory.INSTANCE.newHttpRequest(method, uri);
+        }
+
+        @Override
+        public ClassicHttpRequest newHttpRequest(String method, java.net.URI uri) {
+            return DefaultClassicHttpRequestFactory.INSTANCE.newHttpRequest(method, uri);
+        }
+    };
 
     private HttpHeads() {
     }
@@ -68,7 +92,8 @@ final class HttpHeads {
     }
 
     static byte[] writeRequest(ClassicHttpRequest request, long bodyLength) throws IOException {
-        BasicClassicHttpRequest copy = new BasicClassicHttpRequest(request.getMethod(), request.getRequestUri());
+        BasicClassicHttpRequest copy = new BasicClassicHttpRequest(request.getMethod(), "/");
+        copy.setPath(request.getRequestUri()); // as a path: a target "//a/b" is not an authority
         copyHeaders(request, copy);
         if (!copy.containsHeader(HttpHeaders.HOST) && request.getAuthority() != null) {
             copy.setHeader(HttpHeaders.HOST, request.getAuthority().toString());
@@ -102,7 +127,7 @@ final class HttpHeads {
 
     static ClassicHttpRequest readRequest(byte[] head, int maxHeaderSize) throws IOException, HttpException {
         SessionInputBufferImpl buffer = new SessionInputBufferImpl(Math.min(head.length, 8192), maxHeaderSize);
-        ClassicHttpRequest request = new DefaultHttpRequestParser(http1(maxHeaderSize))
+        ClassicHttpRequest request = new DefaultHttpRequestParser(http1(maxHeaderSize), null, ORIGIN_FORM)
                 .parse(buffer, new ByteArrayInputStream(head));
         if (request == null) {
             throw new HttpException("empty request head");

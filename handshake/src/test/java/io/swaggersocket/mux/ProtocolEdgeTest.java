@@ -318,4 +318,19 @@ class ProtocolEdgeTest {
                 "stream 1 reset by the peer: INTERNAL_ERROR \\(response head of \\d+ bytes is over the negotiated maxHeaderSize 1024\\)"),
                 reset.getMessage());
     }
+
+    @Test
+    void aPathThatStartsWithTwoSlashesArrivesWhole() throws Exception {
+        var accepted = accept(ConnectionConfig.defaults(), (req, resp, ctx) -> resp.setEntity(
+                new org.apache.hc.core5.http.io.entity.StringEntity(req.getPath() + " " + req.getAuthority())));
+        SocketConnection dialer = SocketConnection.dial(pipe.a(), null, ConnectionConfig.defaults(), null)
+                .get(10, TimeUnit.SECONDS);
+        accepted.get(10, TimeUnit.SECONDS);
+        var request = new org.apache.hc.core5.http.message.BasicClassicHttpRequest("GET", "/");
+        request.setPath("//foo/bar?x=1");
+        try (var response = dialer.execute(request)) {
+            assertEquals("//foo/bar?x=1 null",
+                    org.apache.hc.core5.http.io.entity.EntityUtils.toString(response.getEntity()));
+        }
+    }
 }

@@ -5,9 +5,9 @@ import java.security.Principal;
 import java.util.Objects;
 
 /**
- * Immutable and thread-safe: what an {@link Authenticator} decided about one upgrade request,
- * {@link Accepted} (with an optional principal) or {@link Rejected} (with status 401 or 403 and a
- * message).
+ * Immutable and thread-safe: what an {@link Authenticator} decided about one request (an upgrade,
+ * an admin call or an ingress call), {@link Accepted} (with an optional principal) or
+ * {@link Rejected} (with status 401 or 403 and a message).
  */
 public sealed interface AuthResult permits AuthResult.Accepted, AuthResult.Rejected {
 
@@ -29,21 +29,21 @@ public sealed interface AuthResult permits AuthResult.Accepted, AuthResult.Rejec
         return new Rejected(status, message);
     }
 
-    /** Rejects with 401: the agent presented no credentials, or ones that are not valid. */
+    /** Rejects with 401: the caller presented no credentials, or ones that are not valid. */
     static AuthResult unauthorized(String message) {
         return new Rejected(401, message);
     }
 
-    /** Rejects with 403: the credentials are valid but not allowed to open a tunnel. */
+    /** Rejects with 403: the credentials are valid but not allowed to do this (open a tunnel, call the admin API). */
     static AuthResult forbidden(String message) {
         return new Rejected(403, message);
     }
 
-    /** Immutable: the upgrade may proceed; {@code principal} is {@code null} for an anonymous agent. */
+    /** Immutable: the request may proceed; {@code principal} is {@code null} for an anonymous caller. */
     record Accepted(Principal principal) implements AuthResult {
     }
 
-    /** Immutable: the upgrade is refused with {@code status} and {@code message}. */
+    /** Immutable: the request is refused with {@code status} and {@code message}. */
     record Rejected(int status, String message) implements AuthResult {
         /** The longest message sent: a rejection is a small answer, not a document. */
         static final int MAX_MESSAGE_BYTES = 1024;

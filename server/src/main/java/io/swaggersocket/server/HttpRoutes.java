@@ -1,24 +1,48 @@
 package io.swaggersocket.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.PathHandler;
+import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The server's whole Undertow handler chain, in one place: the tunnel path, and whatever later
- * mounts on the same port (an ingress, an admin API). Anything unmatched gets a 404 JSON body.
- * Thread-safe: mounting while requests run is allowed.
+ * The server's whole Undertow handler chain, in one place: the tunnel path, the ingress and the
+ * admin API, all on the same port. Anything unmatched gets a 404 JSON body. Thread-safe: mounting
+ * while requests run is allowed.
  */
 final class HttpRoutes implements HttpHandler {
-    private final PathHandler paths = new PathHandler(exchange ->
-            sendError(exchange, 404, "no route for " + exchange.getRequestPath()));
+    private final PathHandler paths = new PathHandler(bodiless(exchange ->
+            sendError(exchange, 404, "no route for " + exchange.getRequestPath())));
 
     /** Serves exactly {@code path} (not its sub-paths) with {@code handler}. */
     HttpRoutes exact(String path, HttpHandler handler) {
         paths.addExactPath(path, handler);
         return this;
+    }
+
+    /**
+     * For routes that never read a request body: one that comes anyway is not read through after
+     * the answer (the listener takes bodies of any size, for the ingress); the connection closes
+     * instead.
+     */
+    static HttpHandler bodiless(HttpHandler handler) {
+        return exchange -> {
+            if (exchange.getRequestContentLength() > 0
+                    || exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
+                exchange.setPersistent(false);
+            }
+            handler.handleRequest(exchange);
+        };
     }
 
     /** Serves {@code prefix} and everything under it with {@code handler}. */
@@ -32,10 +56,32 @@ final class HttpRoutes implements HttpHandler {
         paths.handleRequest(exchange);
     }
 
-    /** Answers with {@code status} and the body {@code {"error":"<message>"}}; never blocks. */
+    /**
+     * Answers with {@code status} and the body {@code {"error":"<message>"}}; never blocks on an I/O
+     * thread (on a worker thread of a blocking exchange it writes through the output stream).
+     */
     static void sendError(HttpServerExchange exchange, int status, String message) {
+        sendJson(exchange, status, JsonNodeFactory.instance.objectNode().put("error", message));
+    }
+
+    /** Answers with {@code status} and {@code body} as {@code application/json}. */
+    static void sendJson(HttpServerExchange exchange, int status, JsonNode body) {
+        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.getResponseSender().send(JsonNodeFactory.instance.objectNode().put("error", message).toString());
+        exchange.setResponseContentLength(bytes.length); // a blocking exchange then sends it at once
+        exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
+    }
+
+    /** The request as an {@link Authenticator} sees it: path, headers, query and peer address. */
+    static UpgradeRequest requestOf(HttpServerExchange exchange) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (HeaderValues values : exchange.getRequestHeaders()) {
+            headers.put(values.getHeaderName().toString(), new ArrayList<>(values));
+        }
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        exchange.getQueryParameters().forEach((name, values) -> query.put(name, new ArrayList<>(values)));
+        InetSocketAddress remote = exchange.getSourceAddress();
+        return new UpgradeRequest(exchange.getRequestPath(), headers, query, remote);
     }
 }

@@ -7,6 +7,7 @@ import io.swaggersocket.mux.SocketClosedException;
 import io.swaggersocket.mux.SocketConnection;
 import io.swaggersocket.undertow.UndertowChannel;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.websockets.core.WebSocketChannel;
 import java.io.Closeable;
 import java.io.IOException;
@@ -29,8 +30,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
@@ -63,14 +68,36 @@ import org.xnio.XnioWorker;
  * timeout) is closed by the protocol core with its close code, logged at DEBUG and produces no
  * event.
  *
- * <p>HTTP answers on the listener, each with a JSON body {@code {"error":"..."}}: 404 for any
- * path but the tunnel path; on the tunnel path 405 for methods other than GET, 400 for a GET that
- * is not a WebSocket upgrade, 401 / 403 when the authenticator rejects, 500 when it throws, and 503
- * while the server is closing.
+ * <p>The same listener can also serve, when the builder turns them on:
+ * <ul>
+ * <li>an <b>ingress</b> ({@link Builder#ingress}): {@code ANY /agents/{name}/{path}} is sent
+ *     through the tunnel to an agent whose metadata {@code name} matches, as {@code /{path}} with
+ *     its query, headers (less hop-by-hop ones, plus {@code X-Forwarded-For}, {@code -Proto},
+ *     {@code -Host}) and body, both bodies streamed. Agents sharing a name take calls in turn. An
+ *     unknown name gets 404; an agent lost before its response head, 502; one refusing more streams,
+ *     503 with {@code Retry-After: 1}; no head within the connection config's request timeout, 504.
+ *     An agent lost while its response body streams aborts the client connection, so that a cut
+ *     body never looks whole. On an authenticated ingress the server's own credentials (a
+ *     {@code Bearer} Authorization header, the {@code token} query parameter) are not passed on.</li>
+ * <li>an <b>admin API</b> ({@link Builder#adminApi}): {@code GET /connections} (a JSON array of
+ *     id, name, metadata, principal, remoteAddress, connectedAt, streams, bytesIn, bytesOut),
+ *     {@code GET /connections/{id}}, {@code DELETE /connections/{id}} (closes it at once; 204),
+ *     {@code GET /healthz} ({@code {"status":"ok","connections":N}}, 503 while closing) and
+ *     {@code GET /metrics} (Prometheus text format 0.0.4).</li>
+ * </ul>
+ * The {@link Authenticator} judges every request: tunnel upgrades, admin calls, and ingress calls
+ * unless {@link Builder#publicIngress} is set. It sees the request path, so one authenticator can
+ * tell them apart; {@link BearerTokens} accepts the same tokens on all three.
+ *
+ * <p>HTTP answers of the server itself carry a JSON body {@code {"error":"..."}}: 404 for an
+ * unknown path; on the tunnel path 405 for methods other than GET, 400 for a GET that is not a
+ * WebSocket upgrade; everywhere 401 (with {@code WWW-Authenticate: Bearer}) / 403 when the
+ * authenticator rejects, 500 when it throws, and 503 while the server is closing.
  *
  * <p>The server runs Undertow on an XNIO worker of its own (I/O threads named
  * {@code swaggersocket-server I/O-n}); {@link #close()} stops it. Request handlers run on the
- * {@link ConnectionConfig#executor() executor} of the connection config.
+ * {@link ConnectionConfig#executor() executor} of the connection config; ingress calls on a pool of
+ * daemon threads of the server's own ({@code swaggersocket-ingress-n}), one per call in flight.
  */
 public final class SocketServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(SocketServer.class.getName());
@@ -91,6 +118,11 @@ public final class SocketServer implements Closeable {
     private final HttpRequestHandler handler;
     private final HttpRoutes routes;
     private final EventDispatcher events = new EventDispatcher();
+    private final AgentPool agents = new AgentPool();
+    private final ServerMetrics metrics = new ServerMetrics(this::activeConnections);
+    /** Runs ingress calls; null without an ingress. */
+    private final ExecutorService ingressThreads;
+    private final IngressHandler ingress;
 
     private final Object lock = new Object();
     /** Written under lock; read without it where a stale value is harmless (the I/O thread's first check). */
@@ -115,7 +147,37 @@ public final class SocketServer implements Closeable {
         sslContext = b.sslContext;
         config = b.connectionConfig;
         handler = b.handler;
-        routes = new HttpRoutes().exact(path, new TunnelHandler(b.authenticator, b.connectionIds, new Acceptor()));
+        HttpGuard guard = new HttpGuard(b.authenticator, metrics);
+        routes = new HttpRoutes().exact(path,
+                HttpRoutes.bodiless(new TunnelHandler(guard, b.connectionIds, new Acceptor())));
+        if (b.ingress) {
+            ingressThreads = ingressThreads();
+            ingress = new IngressHandler(agents, metrics, b.publicIngress ? null : guard, this::isAccepting,
+                    ingressThreads);
+            routes.prefix(IngressHandler.PREFIX, ingress);
+        } else {
+            ingressThreads = null;
+            ingress = null;
+        }
+        if (b.adminApi) {
+            routes.prefix(AdminHandler.CONNECTIONS, HttpRoutes.bodiless(
+                            new AdminHandler(AdminHandler.Route.CONNECTIONS, guard, this, metrics)))
+                    .exact(AdminHandler.HEALTHZ, HttpRoutes.bodiless(
+                            new AdminHandler(AdminHandler.Route.HEALTHZ, guard, this, metrics)))
+                    .exact(AdminHandler.METRICS, HttpRoutes.bodiless(
+                            new AdminHandler(AdminHandler.Route.METRICS, guard, this, metrics)));
+        }
+    }
+
+    private static ExecutorService ingressThreads() {
+        AtomicInteger n = new AtomicInteger();
+        // One thread per call in flight, as many as the calls: a call blocks on its agent for as long
+        // as the agent takes, and agents bound their own concurrency (maxConcurrentStreams).
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "swaggersocket-ingress-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** A builder; {@link Builder#bind} is required, everything else has a default. */
@@ -139,6 +201,11 @@ public final class SocketServer implements Closeable {
             try {
                 worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(workerOptions());
                 Undertow.Builder b = Undertow.builder().setWorker(worker).setHandler(routes);
+                if (ingressThreads != null) {
+                    // Ingress bodies stream through whatever their size (the agent judges it). Undertow
+                    // fixes the limit of a chunked body before any handler runs, so it is set here.
+                    b.setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L);
+                }
                 if (sslContext != null) {
                     b.addHttpsListener(requestedPort, host, sslContext);
                 } else {
@@ -242,6 +309,9 @@ public final class SocketServer implements Closeable {
         }
         switch (was) {
             case NEW -> {
+                if (ingressThreads != null) {
+                    ingressThreads.shutdown();
+                }
                 stoppedAccepting.complete(null);
                 events.shutdown(Duration.ZERO);
                 terminated.complete(null);
@@ -258,6 +328,11 @@ public final class SocketServer implements Closeable {
     @Override
     public String toString() {
         return "SocketServer[" + host + ":" + (port < 0 ? requestedPort : port) + path + "]";
+    }
+
+    /** True while the server accepts agents and calls: started and not closing. */
+    boolean isAccepting() {
+        return state == State.STARTED;
     }
 
     /** Completes once close() has closed the listening socket; for tests. */
@@ -292,7 +367,11 @@ public final class SocketServer implements Closeable {
                             + "stopping the worker under them", this, left.size());
                 }
             }
+            awaitIngressCalls();
             stopWorker();
+            if (ingressThreads != null) {
+                ingressThreads.shutdown();
+            }
             events.shutdown(FORCED_CLOSE_WAIT);
         } finally {
             synchronized (lock) {
@@ -300,6 +379,24 @@ public final class SocketServer implements Closeable {
             }
             terminated.complete(null);
             LOG.log(System.Logger.Level.DEBUG, "{0}: closed", this);
+        }
+    }
+
+    /**
+     * Lets ingress calls whose agent has just gone write their answers (a 502, the end of a body)
+     * before the worker closes the clients' sockets.
+     */
+    private void awaitIngressCalls() {
+        if (ingress == null) {
+            return;
+        }
+        try {
+            if (!ingress.awaitIdle(FORCED_CLOSE_WAIT)) {
+                LOG.log(System.Logger.Level.DEBUG, "{0}: ingress calls still running after {1}; their client "
+                        + "connections are closed", this, FORCED_CLOSE_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -355,6 +452,9 @@ public final class SocketServer implements Closeable {
         }
         if (worker != null) {
             worker.shutdownNow();
+        }
+        if (ingressThreads != null) {
+            ingressThreads.shutdown();
         }
         stoppedAccepting.complete(null);
         events.shutdown(Duration.ZERO);
@@ -448,6 +548,8 @@ public final class SocketServer implements Closeable {
             open = state == State.STARTED;
             if (open) {
                 connections.put(connection.id(), tracked);
+                agents.add(connection);
+                metrics.connectionEvent(ConnectionEvent.Type.RECEIVED);
                 // Posted under the lock: close() either sees this connection or refuses it, never half.
                 events.post(new ConnectionEvent(ConnectionEvent.Type.RECEIVED, connection.id(), connection.metadata(),
                         null, connection));
@@ -466,9 +568,12 @@ public final class SocketServer implements Closeable {
 
     private void closed(Tracked tracked, Throwable failure) {
         SocketConnection connection = tracked.connection();
+        agents.remove(connection);
         connections.remove(connection.id(), tracked);
+        metrics.connectionGone(connection);
         idsInUse.remove(connection.id());
         SocketClosedException cause = failure == null ? null : asClosed(connection, unwrap(failure));
+        metrics.connectionEvent(cause == null ? ConnectionEvent.Type.CLOSED : ConnectionEvent.Type.FAILURE);
         LOG.log(System.Logger.Level.DEBUG, "{0} {1}", connection, cause == null ? "closed" : "failed: " + cause.getMessage());
         events.post(new ConnectionEvent(cause == null ? ConnectionEvent.Type.CLOSED : ConnectionEvent.Type.FAILURE,
                 connection.id(), connection.metadata(), cause, connection));
@@ -502,6 +607,9 @@ public final class SocketServer implements Closeable {
         private ConnectionConfig connectionConfig = ConnectionConfig.defaults();
         private HttpRequestHandler handler;
         private Supplier<String> connectionIds = () -> UUID.randomUUID().toString();
+        private boolean ingress;
+        private boolean publicIngress;
+        private boolean adminApi;
 
         private Builder() {
         }
@@ -525,7 +633,10 @@ public final class SocketServer implements Closeable {
             return this;
         }
 
-        /** Judges each upgrade request; default: accept everyone, with no principal. */
+        /**
+         * Judges each upgrade request, and each admin and ingress call (unless the ingress is
+         * public); default: accept everyone, with no principal. {@link BearerTokens} is one.
+         */
         public Builder authenticator(Authenticator authenticator) {
             this.authenticator = authenticator;
             return this;
@@ -560,8 +671,39 @@ public final class SocketServer implements Closeable {
         }
 
         /**
+         * Serves the ingress, {@code ANY /agents/{name}/{path}}, on the same port: each call goes
+         * to an agent whose metadata {@code name} matches (see the class description); default off.
+         */
+        public Builder ingress(boolean on) {
+            this.ingress = on;
+            return this;
+        }
+
+        /**
+         * Lets ingress calls through without asking the authenticator (agents and the admin API
+         * still need credentials), for services meant for everyone; default off. Needs
+         * {@link #ingress(boolean) ingress(true)}.
+         */
+        public Builder publicIngress(boolean on) {
+            this.publicIngress = on;
+            return this;
+        }
+
+        /**
+         * Serves the admin API on the same port: {@code /connections}, {@code /connections/{id}},
+         * {@code /healthz}, {@code /metrics} (see the class description), behind the
+         * authenticator; default off. With the default authenticator it is open to anyone who can
+         * reach the port.
+         */
+        public Builder adminApi(boolean on) {
+            this.adminApi = on;
+            return this;
+        }
+
+        /**
          * @throws IllegalArgumentException naming the value at fault: no or blank host, a port out
-         *         of [0, 65535], a path that does not start with '/' or holds '?', '#' or whitespace
+         *         of [0, 65535], a path that does not start with '/' or holds '?', '#' or whitespace,
+         *         a path taken by the ingress or the admin API, a public ingress without an ingress
          * @throws NullPointerException for a null authenticator, connection config or id supplier
          */
         public SocketServer build() {
@@ -577,10 +719,26 @@ public final class SocketServer implements Closeable {
                 throw new IllegalArgumentException("path: expected an absolute path like /tunnel but was \""
                         + path + "\"");
             }
+            if (ingress && under(path, IngressHandler.PREFIX)) {
+                throw new IllegalArgumentException("path: " + path + " is taken by the ingress ("
+                        + IngressHandler.PREFIX + "/...)");
+            }
+            if (adminApi && (under(path, AdminHandler.CONNECTIONS) || path.equals(AdminHandler.HEALTHZ)
+                    || path.equals(AdminHandler.METRICS))) {
+                throw new IllegalArgumentException("path: " + path + " is taken by the admin API");
+            }
+            if (publicIngress && !ingress) {
+                throw new IllegalArgumentException(
+                        "publicIngress: expected ingress(true) with it but the ingress is off");
+            }
             Objects.requireNonNull(authenticator, "authenticator");
             Objects.requireNonNull(connectionConfig, "connectionConfig");
             Objects.requireNonNull(connectionIds, "connectionIds");
             return new SocketServer(this);
+        }
+
+        private static boolean under(String path, String prefix) {
+            return path.equals(prefix) || path.startsWith(prefix + "/");
         }
     }
 }

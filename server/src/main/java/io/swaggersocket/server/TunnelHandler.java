@@ -3,18 +3,12 @@ package io.swaggersocket.server;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
-import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
-import java.net.InetSocketAddress;
 import java.security.Principal;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -41,13 +35,13 @@ final class TunnelHandler implements HttpHandler {
         void upgraded(WebSocketChannel socket, String connectionId, Principal principal);
     }
 
-    private final Authenticator authenticator;
+    private final HttpGuard guard;
     private final Supplier<String> connectionIds;
     private final Acceptor acceptor;
     private final WebSocketProtocolHandshakeHandler upgrade;
 
-    TunnelHandler(Authenticator authenticator, Supplier<String> connectionIds, Acceptor acceptor) {
-        this.authenticator = authenticator;
+    TunnelHandler(HttpGuard guard, Supplier<String> connectionIds, Acceptor acceptor) {
+        this.guard = guard;
         this.connectionIds = connectionIds;
         this.acceptor = acceptor;
         this.upgrade = new WebSocketProtocolHandshakeHandler(this::onConnect, exchange -> {
@@ -86,26 +80,8 @@ final class TunnelHandler implements HttpHandler {
     }
 
     private void authenticateAndUpgrade(HttpServerExchange exchange) throws Exception {
-        UpgradeRequest request = upgradeRequest(exchange);
-        AuthResult result;
-        try {
-            result = authenticator.authenticate(request);
-            if (result == null) {
-                throw new IllegalStateException("expected an AuthResult but the authenticator returned null");
-            }
-        } catch (Exception e) {
-            LOG.log(System.Logger.Level.WARNING, "authenticator failed on " + request + "; answered 500", e);
-            HttpRoutes.sendError(exchange, 500, "authentication failed on the server");
-            return;
-        }
-        if (result instanceof AuthResult.Rejected rejected) {
-            LOG.log(System.Logger.Level.DEBUG, "upgrade from {0} rejected with {1}: {2}", request.remoteAddress(),
-                    rejected.status(), rejected.message());
-            if (rejected.status() == 401) {
-                // RFC 9110 requires a challenge with every 401.
-                exchange.getResponseHeaders().put(io.undertow.util.Headers.WWW_AUTHENTICATE, "Bearer");
-            }
-            HttpRoutes.sendError(exchange, rejected.status(), rejected.message());
+        AuthResult.Accepted accepted = guard.admit(exchange, HttpGuard.Endpoint.TUNNEL);
+        if (accepted == null) {
             return;
         }
         String id;
@@ -121,7 +97,7 @@ final class TunnelHandler implements HttpHandler {
             return;
         }
         exchange.putAttachment(CONNECTION_ID, id);
-        Principal principal = ((AuthResult.Accepted) result).principal();
+        Principal principal = accepted.principal();
         if (principal != null) {
             exchange.putAttachment(PRINCIPAL, principal);
         }
@@ -130,16 +106,5 @@ final class TunnelHandler implements HttpHandler {
 
     private void onConnect(WebSocketHttpExchange exchange, WebSocketChannel socket) {
         acceptor.upgraded(socket, exchange.getAttachment(CONNECTION_ID), exchange.getAttachment(PRINCIPAL));
-    }
-
-    private static UpgradeRequest upgradeRequest(HttpServerExchange exchange) {
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (HeaderValues values : exchange.getRequestHeaders()) {
-            headers.put(values.getHeaderName().toString(), new ArrayList<>(values));
-        }
-        Map<String, List<String>> query = new LinkedHashMap<>();
-        exchange.getQueryParameters().forEach((name, values) -> query.put(name, new ArrayList<>(values)));
-        InetSocketAddress remote = exchange.getSourceAddress();
-        return new UpgradeRequest(exchange.getRequestPath(), headers, query, remote);
     }
 }

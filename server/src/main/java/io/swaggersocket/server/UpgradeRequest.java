@@ -10,13 +10,15 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Immutable and thread-safe (the maps and lists are unmodifiable copies): the HTTP upgrade request
- * an {@link Authenticator} judges. {@link #headers()} looks names up case-insensitively.
+ * Immutable and thread-safe (the maps and lists are unmodifiable copies): the HTTP request an
+ * {@link Authenticator} judges: an agent's WebSocket upgrade, or an ingress or admin call on the
+ * same port ({@link #path()} tells which). {@link #headers()} looks names up case-insensitively.
  *
  * <p>{@link #toString()} lists header names only, never their values, so that logging a request
  * cannot leak a token.
  *
- * @param path the request path, decoded, without the query (for example {@code /tunnel})
+ * @param path the request path, decoded, without the query (for example {@code /tunnel},
+ *        {@code /agents/edge-7/status} or {@code /metrics})
  * @param headers the request headers, name to values in arrival order; lookups ignore case
  * @param query the query parameters, decoded, name to values in arrival order
  * @param remoteAddress the peer's address as the socket reports it

@@ -55,6 +55,34 @@ class SocketServerTest {
     }
 
     @Test
+    void builderRefusesATunnelPathTakenByTheIngressOrTheAdminApi() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SocketServer.builder().bind("localhost", 0).path("/agents/tunnel").ingress(true).build());
+        assertEquals("path: /agents/tunnel is taken by the ingress (/agents/...)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SocketServer.builder().bind("localhost", 0).path("/metrics").adminApi(true).build());
+        assertEquals("path: /metrics is taken by the admin API", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SocketServer.builder().bind("localhost", 0).path("/connections/x").adminApi(true).build());
+        assertEquals("path: /connections/x is taken by the admin API", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SocketServer.builder().bind("localhost", 0).publicIngress(true).build());
+        assertEquals("publicIngress: expected ingress(true) with it but the ingress is off", e.getMessage());
+        SocketServer.builder().bind("localhost", 0).path("/agents").build().close(); // free without the ingress
+    }
+
+    @Test
+    void withoutIngressAndAdminApiTheirPathsAre404() throws Exception {
+        try (SocketServer server = started()) {
+            for (String path : new String[] {"/agents/a/x", "/connections", "/healthz", "/metrics"}) {
+                RawHttp.Response r = RawHttp.exchange(server.port(), null, "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals(404, r.status(), path);
+                assertEquals("{\"error\":\"no route for " + path + "\"}", r.body());
+            }
+        }
+    }
+
+    @Test
     void portZeroBindsAFreePortAndUriNamesIt() throws Exception {
         try (SocketServer server = started()) {
             assertTrue(server.port() > 0, "port " + server.port());

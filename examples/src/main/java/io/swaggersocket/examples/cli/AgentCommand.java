@@ -1,0 +1,311 @@
+package io.swaggersocket.examples.cli;
+
+import io.swaggersocket.client.AuthenticationException;
+import io.swaggersocket.client.ClientStateEvent;
+import io.swaggersocket.client.ForwardingHandler;
+import io.swaggersocket.client.ReconnectPolicy;
+import io.swaggersocket.client.SocketClient;
+import io.swaggersocket.mux.ConnectionConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Thread-safe (stateless): the {@code swaggersocket agent} command. It dials a server, keeps the
+ * tunnel open (reconnecting with backoff), and forwards every request the server sends through it
+ * to a local HTTP service with {@link ForwardingHandler}.
+ *
+ * <p>{@link #run} blocks until the process is stopped (a shutdown hook closes the client) or the
+ * client gives up; {@link #start} is the part before the wait, for embedding and tests.
+ */
+public final class AgentCommand {
+    static final String USAGE = String.join("\n",
+            "usage: swaggersocket agent --server ws[s]://HOST:PORT/tunnel --name NAME --forward http://HOST:PORT",
+            "                           [--token TOKEN] [--meta KEY=VALUE]... [--insecure-skip-verify]",
+            "",
+            "Dials the server and keeps the tunnel open, reconnecting with backoff (1 s, x1.6, up to 30 s),",
+            "and forwards every request the server sends through it to the local HTTP service at --forward:",
+            "the server's /agents/NAME/PATH reaches --forward's PATH. Prints a line whenever the tunnel",
+            "connects or is lost. If the server cannot be reached at start, it exits with status 1.",
+            "",
+            "options:",
+            "  --server URL             the server's tunnel address, ws://HOST:PORT/tunnel or wss://...",
+            "  --name NAME              this agent's name: the server's ingress finds it by it",
+            "  --forward URL            the local service, http://HOST:PORT with an optional base path",
+            "  --token TOKEN            the server's token (sent as Authorization: Bearer TOKEN)",
+            "  --meta KEY=VALUE         more metadata for the server's /connections (repeatable)",
+            "  --insecure-skip-verify   trust any wss certificate, the server's name unchecked (tests only)",
+            "  --help                   show this text");
+
+    private AgentCommand() {
+    }
+
+    /** The parsed command line. */
+    record Options(URI server, String name, String token, Map<String, String> meta, URI forward, boolean insecure) {
+    }
+
+    /** A connected agent; closing it closes the tunnel gracefully and stops reconnecting. Thread-safe. */
+    static final class Running implements AutoCloseable {
+        private final SocketClient client;
+        /** Completes with the CLOSED event: a cause if the client gave up, none if it was closed. */
+        private final CompletableFuture<ClientStateEvent> stopped;
+        private final PrintStream out;
+
+        private Running(SocketClient client, CompletableFuture<ClientStateEvent> stopped, PrintStream out) {
+            this.client = client;
+            this.stopped = stopped;
+            this.out = out;
+        }
+
+        SocketClient client() {
+            return client;
+        }
+
+        /** Waits until the client is closed; returns the cause if it gave up, {@code null} otherwise. */
+        Throwable awaitStopped() throws InterruptedException {
+            try {
+                return stopped.get().cause();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the stop future never fails", e);
+            }
+        }
+
+        /** Closes the tunnel gracefully (calls in flight may finish) and says so; idempotent. */
+        @Override
+        public void close() {
+            boolean open = !client.isClosed();
+            client.close();
+            if (open) {
+                out.println("stopped"); // here, not from the listener: in a shutdown hook that may never run
+            }
+        }
+    }
+
+    /**
+     * Runs the command: 0 after a stop, 2 with a one-line reason on {@code err} for a bad command
+     * line, 1 with a message when the first connect fails or the client later gives up (the server
+     * refused the token).
+     */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            if (args.contains("--help")) {
+                out.println(USAGE);
+                return 0;
+            }
+            options = parse(args);
+        } catch (UsageException e) {
+            err.println("swaggersocket agent: " + e.getMessage() + " (try --help)");
+            return 2;
+        }
+        Running running;
+        try {
+            running = start(options, ConnectionConfig.defaults(), ReconnectPolicy.defaults(), out);
+        } catch (IOException e) {
+            err.println("swaggersocket agent: " + e.getMessage());
+            return 1;
+        }
+        Thread hook = new Thread(running::close, "swaggersocket-agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Throwable gaveUp;
+        try {
+            gaveUp = running.awaitStopped();
+        } catch (InterruptedException e) {
+            running.close();
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+        if (gaveUp == null) {
+            return 0;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running: nothing to remove
+        }
+        err.println("swaggersocket agent: gave up: " + gaveUp.getMessage());
+        return 1;
+    }
+
+    static Options parse(List<String> args) throws UsageException {
+        CliArgs a = CliArgs.parse(args, Set.of("server", "name", "token", "meta", "forward"), Set.of("meta"),
+                Set.of("insecure-skip-verify"));
+        URI server = uri("server", a.required("server"));
+        try {
+            SocketClient.builder(server); // validates it, naming what is wrong
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--server: " + e.getMessage());
+        }
+        String name = a.required("name");
+        if (name.isBlank()) {
+            throw new UsageException("--name: expected a name but it is empty");
+        }
+        URI forward = uri("forward", a.required("forward"));
+        try {
+            ForwardingHandler.builder(forward); // validates it, naming what is wrong
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--forward: " + e.getMessage());
+        }
+        String token = a.value("token");
+        if (token != null && (token.isEmpty() || token.chars().anyMatch(c -> c <= ' ' || c == 127))) {
+            throw new UsageException("--token: expected a token without spaces or control characters");
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        for (String pair : a.all("meta")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--meta: expected KEY=VALUE but was \"" + pair + "\"");
+            }
+            String key = pair.substring(0, eq);
+            if (key.equals("name")) {
+                throw new UsageException("--meta: the name is given with --name");
+            }
+            meta.put(key, pair.substring(eq + 1));
+        }
+        return new Options(server, name, token, Map.copyOf(meta), forward, a.has("insecure-skip-verify"));
+    }
+
+    private static URI uri(String option, String value) throws UsageException {
+        try {
+            return new URI(value);
+        } catch (URISyntaxException e) {
+            throw new UsageException("--" + option + ": not a valid URL: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Connects (one attempt: no retry before the first success), then keeps the tunnel open. Prints
+     * one line on {@code out} per state change: connecting, connected with the connection id, lost
+     * or failed with the reason and when it retries, and stopped when closed.
+     *
+     * @param config the connections' config (tests shorten the heartbeat)
+     * @param reconnect the backoff after a loss (tests shorten it)
+     * @throws IOException the first connect failed, with a message naming the server and why
+     */
+    static Running start(Options options, ConnectionConfig config, ReconnectPolicy reconnect, PrintStream out)
+            throws IOException {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("name", options.name());
+        metadata.putAll(options.meta());
+        SocketClient.Builder builder = SocketClient.builder(options.server()).metadata(metadata)
+                .connectionConfig(config).reconnect(reconnect);
+        if (options.token() != null) {
+            builder.header("Authorization", "Bearer " + options.token());
+        }
+        if (options.insecure()) {
+            builder.sslContext(trustingEveryone());
+        }
+        SocketClient client = builder.build();
+        client.serve(ForwardingHandler.to(options.forward()));
+        CompletableFuture<ClientStateEvent> stopped = new CompletableFuture<>();
+        String server = safe(options.server());
+        client.addStateListener(event -> {
+            String line = describe(event, server, options.forward());
+            if (line != null) {
+                out.println(line);
+            }
+            if (event.state() == io.swaggersocket.client.ClientState.CLOSED) {
+                stopped.complete(event);
+            }
+        });
+        try {
+            client.connect();
+        } catch (AuthenticationException e) {
+            client.close();
+            throw new IOException("the server refused the token: " + e.getMessage(), e);
+        } catch (IOException e) {
+            client.close();
+            throw new IOException("cannot connect to " + server + ": " + e.getMessage(), e);
+        }
+        return new Running(client, stopped, out);
+    }
+
+    /** The line for one state change, or {@code null} for none (a failed first attempt: start() reports it). */
+    private static String describe(ClientStateEvent event, String server, URI forward) {
+        return switch (event.state()) {
+            case CONNECTING -> "connecting to " + server
+                    + (event.attempt() > 1 ? " (attempt " + event.attempt() + ")" : "");
+            case CONNECTED -> "connected: connection " + event.connectionId() + ", forwarding to " + forward;
+            case DISCONNECTED -> {
+                if (event.retryDelay() == null) {
+                    yield null;
+                }
+                String what = event.connectionId() != null ? "lost connection " + event.connectionId()
+                        : "attempt " + event.attempt() + " failed";
+                yield what + ": " + (event.cause() == null ? "closed" : event.cause().getMessage())
+                        + "; retrying in " + seconds(event.retryDelay());
+            }
+            case CLOSED -> null; // "stopped" comes from Running.close(); giving up, from run()
+        };
+    }
+
+    /** The address without user info or query, which may hold secrets: fit for messages. */
+    private static String safe(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+
+    private static String seconds(Duration delay) {
+        return String.format(Locale.ROOT, "%.1f s", delay.toMillis() / 1000.0);
+    }
+
+    /**
+     * For --insecure-skip-verify: trusts every certificate and checks no name. An extended trust
+     * manager, so that the JDK adds no host name check of its own.
+     */
+    private static SSLContext trustingEveryone() throws IOException {
+        TrustManager everyone = new X509ExtendedTrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {everyone}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+}

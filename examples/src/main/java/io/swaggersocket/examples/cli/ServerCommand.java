@@ -1,0 +1,228 @@
+package io.swaggersocket.examples.cli;
+
+import io.swaggersocket.mux.ConnectionConfig;
+import io.swaggersocket.server.BearerTokens;
+import io.swaggersocket.server.ConnectionEvent;
+import io.swaggersocket.server.PemTls;
+import io.swaggersocket.server.SocketServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Thread-safe (stateless): the {@code swaggersocket server} command. It accepts agents' tunnels at
+ * {@code /tunnel} and serves, on the same port, the ingress ({@code /agents/NAME/...}) and the
+ * admin API ({@code /connections}, {@code /healthz}, {@code /metrics}), all behind bearer tokens.
+ *
+ * <p>{@link #run} blocks until the process is stopped; a shutdown hook closes the server
+ * gracefully. {@link #start} is the part before the wait, for embedding and tests.
+ */
+public final class ServerCommand {
+    static final String USAGE = String.join("\n",
+            "usage: swaggersocket server --listen HOST:PORT [--token TOKEN]... [--tokens-file FILE]",
+            "                            [--tls-cert PEM --tls-key PEM] [--public-ingress]",
+            "",
+            "Accepts agents' tunnels at /tunnel and serves, on the same port:",
+            "  ANY    /agents/NAME/PATH   the ingress: PATH goes through the tunnel to an agent named NAME",
+            "                             (agents sharing a name take calls in turn)",
+            "  GET    /connections        the connected agents; GET or DELETE /connections/ID for one",
+            "  GET    /healthz, /metrics  health, and metrics in the Prometheus text format",
+            "Every request needs a token, as 'Authorization: Bearer TOKEN' or '?token=TOKEN' (ingress",
+            "calls not with --public-ingress). Without --token or --tokens-file, a token is generated and",
+            "printed once. Stop with Ctrl-C: calls in flight may finish for up to 30 s.",
+            "",
+            "options:",
+            "  --listen HOST:PORT   where to listen: 0.0.0.0:8080 for every interface, [::1]:8080 for IPv6,",
+            "                       port 0 for any free one",
+            "  --token TOKEN        accept this token (repeatable)",
+            "  --tokens-file FILE   accept the tokens in FILE, one a line; lines starting with # are comments",
+            "  --tls-cert PEM       serve https and wss with this certificate chain (with --tls-key)",
+            "  --tls-key PEM        its private key: PKCS#8, PKCS#1 RSA or SEC1 EC, not encrypted",
+            "  --public-ingress     let ingress calls in without a token (agents and admin still need one)",
+            "  --help               show this text");
+
+    private ServerCommand() {
+    }
+
+    /** The parsed command line. */
+    record Options(String host, int port, List<String> tokens, Path tokensFile, Path tlsCert, Path tlsKey,
+            boolean publicIngress) {
+    }
+
+    /** A started server; closing it stops the server gracefully. Thread-safe. */
+    static final class Running implements AutoCloseable {
+        private final SocketServer server;
+        private final PrintStream out;
+        private final CountDownLatch closed = new CountDownLatch(1);
+
+        private Running(SocketServer server, PrintStream out) {
+            this.server = server;
+            this.out = out;
+        }
+
+        SocketServer server() {
+            return server;
+        }
+
+        /** Waits until {@link #close()} has finished. */
+        void awaitClosed() throws InterruptedException {
+            closed.await();
+        }
+
+        /** Closes the server gracefully (calls in flight may finish) and says so; idempotent. */
+        @Override
+        public void close() {
+            server.close();
+            synchronized (this) {
+                if (closed.getCount() > 0) {
+                    out.println("stopped");
+                    closed.countDown();
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs the command: 0 after a stop, 2 with a one-line reason on {@code err} for a bad command
+     * line, 1 with a message when the server cannot start.
+     */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            if (args.contains("--help")) {
+                out.println(USAGE);
+                return 0;
+            }
+            options = parse(args);
+        } catch (UsageException e) {
+            err.println("swaggersocket server: " + e.getMessage() + " (try --help)");
+            return 2;
+        }
+        Running running;
+        try {
+            running = start(options, ConnectionConfig.defaults(), out);
+        } catch (IOException e) {
+            err.println("swaggersocket server: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "swaggersocket-server-shutdown"));
+        try {
+            running.awaitClosed();
+        } catch (InterruptedException e) {
+            running.close();
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    static Options parse(List<String> args) throws UsageException {
+        CliArgs a = CliArgs.parse(args, Set.of("listen", "token", "tokens-file", "tls-cert", "tls-key"),
+                Set.of("token"), Set.of("public-ingress"));
+        String listen = a.required("listen");
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0 || colon == listen.length() - 1) {
+            throw new UsageException("--listen: expected HOST:PORT but was \"" + listen + "\"");
+        }
+        String host = listen.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.contains(":")) {
+            throw new UsageException("--listen: put an IPv6 address in brackets, as [::1]:8080");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            throw new UsageException("--listen: expected a port in [0, 65535] but was \"" + listen.substring(colon + 1)
+                    + "\"");
+        }
+        List<String> tokens = a.all("token");
+        if (!tokens.isEmpty()) {
+            try {
+                BearerTokens.of(tokens);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--token: " + e.getMessage()); // names the token's position, not its value
+            }
+        }
+        if (a.has("tls-cert") != a.has("tls-key")) {
+            throw new UsageException("--tls-cert and --tls-key go together");
+        }
+        return new Options(host, port, List.copyOf(tokens), path(a.value("tokens-file")), path(a.value("tls-cert")),
+                path(a.value("tls-key")), a.has("public-ingress"));
+    }
+
+    private static Path path(String value) {
+        return value == null ? null : Path.of(value);
+    }
+
+    /**
+     * Starts the server and prints, on {@code out}, a generated token if there is one, the line with
+     * its addresses, and one line per agent that connects or leaves.
+     *
+     * @param config the connections' config: heartbeat, limits, grace period (tests shorten them)
+     * @throws IOException with a message fit for the user: the port is taken, a file cannot be read
+     */
+    static Running start(Options options, ConnectionConfig config, PrintStream out) throws IOException {
+        List<String> tokens = new ArrayList<>(options.tokens());
+        if (options.tokensFile() != null) {
+            tokens.addAll(BearerTokens.readFile(options.tokensFile()));
+            if (tokens.isEmpty()) {
+                throw new IOException("tokens file " + options.tokensFile() + " holds no token");
+            }
+        }
+        String generated = null;
+        if (tokens.isEmpty()) {
+            generated = BearerTokens.newToken();
+            tokens.add(generated);
+        }
+        SSLContext tls = options.tlsCert() == null ? null : PemTls.serverContext(options.tlsCert(), options.tlsKey());
+        SocketServer server = SocketServer.builder()
+                .bind(options.host(), options.port())
+                .sslContext(tls)
+                .authenticator(BearerTokens.of(tokens))
+                .connectionConfig(config)
+                .ingress(true)
+                .publicIngress(options.publicIngress())
+                .adminApi(true)
+                .build();
+        server.addListener(event -> out.println(describe(event)));
+        server.start();
+        if (generated != null) {
+            out.println("generated token (shown once; choose your own with --token or --tokens-file): " + generated);
+        }
+        String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
+        String http = (tls != null ? "https://" : "http://") + host + ":" + server.port();
+        out.println("swaggersocket server listening: tunnel " + server.uri().getScheme() + "://" + host + ":"
+                + server.port() + "/tunnel, ingress " + http + "/agents/{name}/"
+                + (options.publicIngress() ? " (public)" : "")
+                + ", admin " + http + "/connections");
+        return new Running(server, out);
+    }
+
+    private static String address(java.net.SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    private static String describe(ConnectionEvent event) {
+        String name = event.metadata() == null ? "" : event.metadata().path("name").asText("");
+        String who = "agent " + (name.isEmpty() ? "(no name)" : name) + " (connection " + event.connectionId() + ")";
+        return switch (event.type()) {
+            case RECEIVED -> who + " connected from " + address(event.connection().remoteAddress())
+                    + event.connection().principal().map(p -> " with " + p.getName()).orElse("");
+            case CLOSED -> who + " disconnected";
+            case FAILURE -> who + " lost: " + event.cause().getMessage();
+        };
+    }
+}

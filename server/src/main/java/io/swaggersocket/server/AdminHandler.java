@@ -1,0 +1,140 @@
+package io.swaggersocket.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swaggersocket.mux.SocketConnection;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The admin API, one instance per route: {@code GET /connections}, {@code GET} and {@code DELETE
+ * /connections/{id}}, {@code GET /healthz} and {@code GET /metrics}. Thread-safe. Every call is
+ * authenticated first (on a worker thread, since an authenticator may block), so that nothing,
+ * not even which methods a path allows, is told to a caller without credentials.
+ */
+final class AdminHandler implements HttpHandler {
+    static final String CONNECTIONS = "/connections";
+    static final String HEALTHZ = "/healthz";
+    static final String METRICS = "/metrics";
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    enum Route { CONNECTIONS, HEALTHZ, METRICS }
+
+    private final Route route;
+    private final HttpGuard guard;
+    private final SocketServer server;
+    private final ServerMetrics metrics;
+
+    AdminHandler(Route route, HttpGuard guard, SocketServer server, ServerMetrics metrics) {
+        this.route = route;
+        this.guard = guard;
+        this.server = server;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(this); // the authenticator may block: on the worker's task threads
+            return;
+        }
+        if (guard.admit(exchange, HttpGuard.Endpoint.ADMIN) == null) {
+            return;
+        }
+        HttpString method = exchange.getRequestMethod();
+        boolean read = method.equals(Methods.GET) || method.equals(Methods.HEAD);
+        switch (route) {
+            case HEALTHZ -> {
+                if (allowed(exchange, read, "GET, HEAD")) {
+                    boolean up = server.isAccepting();
+                    HttpRoutes.sendJson(exchange, up ? 200 : 503, JSON.objectNode()
+                            .put("status", up ? "ok" : "shutting down")
+                            .put("connections", server.activeConnections().size()));
+                }
+            }
+            case METRICS -> {
+                if (allowed(exchange, read, "GET, HEAD")) {
+                    byte[] text = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                    exchange.setResponseContentLength(text.length);
+                    exchange.getResponseSender().send(ByteBuffer.wrap(text));
+                }
+            }
+            case CONNECTIONS -> connections(exchange, method, read);
+        }
+    }
+
+    private void connections(HttpServerExchange exchange, HttpString method, boolean read) {
+        String rest = exchange.getRelativePath(); // decoded, after /connections
+        if (rest.isEmpty() || rest.equals("/")) {
+            if (allowed(exchange, read, "GET, HEAD")) {
+                List<SocketConnection> all = new ArrayList<>(server.activeConnections());
+                all.sort(Comparator.comparing(SocketConnection::connectedAt).thenComparing(SocketConnection::id));
+                ArrayNode list = JSON.arrayNode();
+                all.forEach(c -> list.add(describe(c)));
+                HttpRoutes.sendJson(exchange, 200, list);
+            }
+            return;
+        }
+        String id = rest.substring(1);
+        boolean delete = method.equals(Methods.DELETE);
+        if (!allowed(exchange, read || delete, "GET, HEAD, DELETE")) {
+            return;
+        }
+        Optional<SocketConnection> connection = server.connection(id);
+        if (connection.isEmpty()) {
+            HttpRoutes.sendError(exchange, 404, "no connection " + id);
+        } else if (delete) {
+            connection.get().shutdownNow();
+            exchange.setStatusCode(204);
+            exchange.endExchange();
+        } else {
+            HttpRoutes.sendJson(exchange, 200, describe(connection.get()));
+        }
+    }
+
+    private static boolean allowed(HttpServerExchange exchange, boolean allowed, String allow) {
+        if (!allowed) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, allow);
+            HttpRoutes.sendError(exchange, 405, "expected " + allow + " on " + exchange.getRequestPath() + " but was "
+                    + exchange.getRequestMethod());
+        }
+        return allowed;
+    }
+
+    static ObjectNode describe(SocketConnection c) {
+        ObjectNode node = JSON.objectNode();
+        node.put("id", c.id());
+        node.put("name", AgentPool.nameOf(c));
+        node.set("metadata", c.metadata() == null ? JSON.nullNode() : c.metadata());
+        node.put("principal", c.principal().map(Principal::getName).orElse(null));
+        node.put("remoteAddress", address(c.remoteAddress()));
+        node.put("connectedAt", c.connectedAt().toString());
+        node.put("streams", c.activeStreams());
+        node.put("bytesIn", c.bytesIn());
+        node.put("bytesOut", c.bytesOut());
+        return node;
+    }
+
+    /** {@code host:port}, IPv6 hosts in brackets; {@code null} when the transport has no address. */
+    private static String address(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return address == null ? null : address.toString();
+    }
+}

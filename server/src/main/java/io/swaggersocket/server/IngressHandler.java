@@ -1,0 +1,654 @@
+package io.swaggersocket.server;
+
+import io.swaggersocket.mux.SocketClosedException;
+import io.swaggersocket.mux.SocketConnection;
+import io.swaggersocket.mux.StreamResetException;
+import io.swaggersocket.server.ServerMetrics.IngressError;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpContinue;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.xnio.IoUtils;
+
+/**
+ * The ingress: {@code ANY /agents/{name}/{rest}} goes through the tunnel to an agent whose metadata
+ * {@code name} matches, as {@code /{rest}} with the query, headers and body, and the agent's answer
+ * comes back. Thread-safe.
+ *
+ * <p>Each call runs on a thread of the ingress pool in blocking mode, and no body is ever held
+ * whole: a request body streams from the client into the tunnel on the connection's executor
+ * while this thread streams the response back, so an agent may answer while the upload is still
+ * coming in.
+ *
+ * <p>Answers of its own, each with {@code {"error":"..."}}: 404 for a path without an agent name
+ * or a name no open agent has; 502 when the agent's connection is lost or it resets the call; 503
+ * with {@code Retry-After: 1} when the agent refuses the stream (too many calls in flight, or it
+ * is draining) and while the server shuts down; 504 when no response head comes within the
+ * connection config's request timeout; 431 when the request head is over the agent's limit. An
+ * agent lost after the response has started streaming aborts the client's connection, so that
+ * a cut body is never mistaken for a whole one.
+ */
+final class IngressHandler implements HttpHandler {
+    static final String PREFIX = "/agents";
+    private static final System.Logger LOG = System.getLogger(IngressHandler.class.getName());
+    private static final int BUFFER = 64 * 1024;
+    /** Headers about one HTTP/1.1 hop (RFC 9110 7.6.1) and the body framing, which each hop states afresh. */
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
+            "content-length", "expect");
+    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+    private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
+    private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+    /** How long a call waits for its upload thread to notice that the call is over. */
+    private static final long UPLOAD_STOP_WAIT_SECONDS = 5;
+
+    private final AgentPool agents;
+    private final ServerMetrics metrics;
+    /** Null for a public ingress. */
+    private final HttpGuard guard;
+    private final BooleanSupplier accepting;
+    private final Executor threads;
+    /** Calls dispatched and not yet ended, in [0]; the array is the monitor close() waits on. */
+    private final int[] calls = new int[1];
+
+    IngressHandler(AgentPool agents, ServerMetrics metrics, HttpGuard guard, BooleanSupplier accepting,
+            Executor threads) {
+        this.agents = agents;
+        this.metrics = metrics;
+        this.guard = guard;
+        this.accepting = accepting;
+        this.threads = threads;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        long start = System.nanoTime();
+        if (!accepting.getAsBoolean()) {
+            // Answered here, never dispatched: close() waits for the calls in flight, and this is none.
+            metrics.ingressStarted();
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+            metrics.ingressFinished(fail(exchange, IngressError.SHUTTING_DOWN, 503, "the server is shutting down"),
+                    System.nanoTime() - start);
+            return;
+        }
+        synchronized (calls) {
+            calls[0]++;
+        }
+        if (exchange.isInIoThread()) {
+            // A handler, not a Runnable: Undertow then ends the exchange when it returns.
+            exchange.dispatch(threads, dispatched -> call(dispatched, start)); // it blocks: never on an I/O thread
+        } else {
+            call(exchange, start);
+        }
+    }
+
+    private void call(HttpServerExchange exchange, long start) {
+        metrics.ingressStarted();
+        int status = 0;
+        try {
+            exchange.startBlocking();
+            status = serve(exchange);
+        } finally {
+            metrics.ingressFinished(status, System.nanoTime() - start);
+            synchronized (calls) {
+                if (--calls[0] == 0) {
+                    calls.notifyAll();
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits until no call is in flight, for up to {@code timeout}; true if none is. For close(),
+     * once the agents are gone: the calls still running only have their answers left to write.
+     */
+    boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (calls) {
+            while (calls[0] > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(calls, left);
+            }
+            return true;
+        }
+    }
+
+    /** Serves one call; returns the status sent. */
+    private int serve(HttpServerExchange exchange) {
+        if (guard != null && guard.admit(exchange, HttpGuard.Endpoint.INGRESS) == null) {
+            return exchange.getStatusCode();
+        }
+        Target target = Target.of(exchange, guard != null);
+        if (target == null) {
+            return fail(exchange, IngressError.BAD_PATH, 404, "expected " + PREFIX + "/{name}/{path} but was "
+                    + exchange.getRequestPath());
+        }
+        if (!accepting.getAsBoolean()) { // began closing since the call came in
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+            return fail(exchange, IngressError.SHUTTING_DOWN, 503, "the server is shutting down");
+        }
+        Optional<SocketConnection> agent = agents.pick(target.name());
+        if (agent.isEmpty()) {
+            return fail(exchange, IngressError.NO_AGENT, 404, "no agent named \"" + target.name() + "\" is connected");
+        }
+        return forward(exchange, agent.get(), target, request(exchange, target, guard != null));
+    }
+
+    private int forward(HttpServerExchange exchange, SocketConnection agent, Target target,
+            BasicClassicHttpRequest request) {
+        long length = exchange.getRequestContentLength();
+        boolean chunked = length < 0 && exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
+        ClientBody body = null;
+        ClassicHttpResponse response;
+        try {
+            if (length > 0 || chunked) {
+                if (HttpContinue.requiresContinueResponse(exchange)) {
+                    HttpContinue.sendContinueResponseBlocking(exchange);
+                }
+                body = new ClientBody(exchange.getInputStream(), length);
+                request.setEntity(body);
+                // Written on the connection's executor, so that the answer can stream back meanwhile.
+                response = await(agent.executeAsync(request));
+            } else {
+                if (length == 0) {
+                    request.setEntity(new ByteArrayEntity(new byte[0], null)); // keeps "Content-Length: 0"
+                }
+                response = agent.execute(request);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            if (body != null && !stopUpload(exchange, body)) {
+                metrics.ingressError(IngressError.CLIENT_ABORTED);
+                return 0;
+            }
+            return failed(exchange, target, agent, body, e);
+        }
+        try (ClassicHttpResponse r = response) {
+            return relay(exchange, r);
+        } catch (IOException e) {
+            return exchange.getStatusCode(); // closing the response failed: nothing more to send
+        } finally {
+            endUpload(exchange, body);
+        }
+    }
+
+    /** Answers a call that got no response head; returns the status sent (0 when the client is gone). */
+    private int failed(HttpServerExchange exchange, Target target, SocketConnection agent, ClientBody body,
+            Exception e) {
+        String who = "agent \"" + target.name() + "\" (connection " + agent.id() + ")";
+        if (body != null && body.clientFailure() != null) {
+            metrics.ingressError(IngressError.CLIENT_ABORTED);
+            LOG.log(System.Logger.Level.DEBUG, "ingress to {0}: the client failed while sending the body: {1}", who,
+                    body.clientFailure().toString());
+            abort(exchange);
+            return 0;
+        }
+        if (e instanceof StreamResetException reset && reset.isRetryable()) {
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+            return fail(exchange, IngressError.AGENT_BUSY, 503, who + " refused the call: " + e.getMessage());
+        }
+        if (e instanceof SocketTimeoutException) {
+            return fail(exchange, IngressError.TIMEOUT, 504, who + " did not answer in time: " + e.getMessage());
+        }
+        if (e instanceof InterruptedIOException) {
+            return fail(exchange, IngressError.SHUTTING_DOWN, 503, "the server is shutting down");
+        }
+        if (e instanceof IllegalArgumentException) {
+            return fail(exchange, IngressError.HEAD_TOO_LARGE, 431, e.getMessage());
+        }
+        if (e instanceof StreamResetException) {
+            return fail(exchange, IngressError.AGENT_LOST, 502, who + " reset the call: " + e.getMessage());
+        }
+        // SocketClosedException, or anything else on the way to the agent.
+        return fail(exchange, IngressError.AGENT_LOST, 502, "lost " + who + ": "
+                + (e instanceof SocketClosedException ? e.getMessage() : e.toString()));
+    }
+
+    /** Streams the agent's response to the client; returns the status sent. */
+    private int relay(HttpServerExchange exchange, ClassicHttpResponse response) {
+        int status = response.getCode();
+        exchange.setStatusCode(status);
+        if (response.getReasonPhrase() != null && !response.getReasonPhrase().isEmpty()) {
+            exchange.setReasonPhrase(response.getReasonPhrase());
+        }
+        Set<String> connectionTokens = connectionTokens(response.getHeaders("Connection"));
+        HeaderMap out = exchange.getResponseHeaders();
+        for (Header h : response.getHeaders()) {
+            String lower = h.getName().toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(lower) && !connectionTokens.contains(lower)) {
+                out.add(HttpString.tryFromString(h.getName()), h.getValue());
+            }
+        }
+        HttpEntity entity = response.getEntity();
+        if (entity == null) {
+            Header length = response.getFirstHeader("Content-Length");
+            if (length != null && exchange.getRequestMethod().equals(Methods.HEAD)) {
+                out.put(Headers.CONTENT_LENGTH, length.getValue()); // what a GET would have sent
+            }
+            return status;
+        }
+        long length = entity.getContentLength();
+        if (length >= 0) {
+            exchange.setResponseContentLength(length);
+        }
+        InputStream in;
+        OutputStream sink = exchange.getOutputStream();
+        long written = 0;
+        byte[] buffer = new byte[BUFFER];
+        try {
+            in = entity.getContent();
+            if (length < 0 && in.available() == 0) {
+                sink.flush(); // commit the head now: a streamed body (events, a long poll) may be slow to come
+            }
+        } catch (IOException e) {
+            return clientGone(exchange, status, e);
+        }
+        while (true) {
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (IOException e) {
+                return agentLostMidResponse(exchange, status, written, e);
+            }
+            if (n < 0) {
+                break;
+            }
+            try {
+                sink.write(buffer, 0, n);
+                written += n;
+                if (in.available() == 0) {
+                    sink.flush();
+                }
+            } catch (IOException e) {
+                return clientGone(exchange, status, e);
+            }
+        }
+        try {
+            sink.close();
+        } catch (IOException e) {
+            return clientGone(exchange, status, e);
+        }
+        return status;
+    }
+
+    private int agentLostMidResponse(HttpServerExchange exchange, int status, long written, IOException e) {
+        if (written == 0 && !exchange.isResponseStarted()) {
+            exchange.getResponseHeaders().clear();
+            exchange.setReasonPhrase(null);
+            return fail(exchange, IngressError.AGENT_LOST, 502, "lost the agent before its response body: "
+                    + e.getMessage());
+        }
+        metrics.ingressError(IngressError.RESPONSE_ABORTED);
+        LOG.log(System.Logger.Level.DEBUG, "ingress {0}: agent lost after {1} bytes of the response; aborting the "
+                + "client connection: {2}", exchange.getRequestPath(), written, e.getMessage());
+        abort(exchange);
+        return status;
+    }
+
+    private int clientGone(HttpServerExchange exchange, int status, IOException e) {
+        metrics.ingressError(IngressError.CLIENT_ABORTED);
+        LOG.log(System.Logger.Level.DEBUG, "ingress {0}: the client went away: {1}", exchange.getRequestPath(),
+                e.toString());
+        abort(exchange);
+        return status;
+    }
+
+    /**
+     * Before a failed call is answered: an upload still running stops by itself at its next write
+     * (the failed stream refuses it), as soon as the client sends more. One that does not within
+     * the wait (a stalled client) is cut by closing the client connection. Returns true if the
+     * exchange may still be answered: the upload thread no longer touches it.
+     */
+    private static boolean stopUpload(HttpServerExchange exchange, ClientBody body) {
+        if (!body.started() || body.awaitDone(UPLOAD_STOP_WAIT_SECONDS)) {
+            return true;
+        }
+        abort(exchange);
+        awaitQuietly(exchange, body);
+        return false;
+    }
+
+    /**
+     * After the response: an upload the agent did not read to its end is cut by closing the client
+     * connection (as HTTP/1.1 servers do when they answer before the body has arrived), rather than
+     * reading and dropping the rest; then the upload thread is waited for, so that it no longer
+     * touches the exchange when it ends.
+     */
+    private static void endUpload(HttpServerExchange exchange, ClientBody body) {
+        if (body == null || !body.started()) {
+            return;
+        }
+        if (!(body.isDone() && body.reachedEnd())) {
+            abort(exchange);
+        }
+        awaitQuietly(exchange, body);
+    }
+
+    private static void awaitQuietly(HttpServerExchange exchange, ClientBody body) {
+        if (!body.awaitDone(UPLOAD_STOP_WAIT_SECONDS)) {
+            LOG.log(System.Logger.Level.WARNING, "ingress {0}: the upload did not stop within {1} s after its "
+                    + "connection was closed", exchange.getRequestPath(), UPLOAD_STOP_WAIT_SECONDS);
+        }
+    }
+
+    private int fail(HttpServerExchange exchange, IngressError error, int status, String message) {
+        metrics.ingressError(error);
+        if (exchange.isResponseStarted()) { // Undertow answered already (a body over a limit): nothing to add
+            abort(exchange);
+            return exchange.getStatusCode();
+        }
+        HttpRoutes.sendError(exchange, status, message);
+        return status;
+    }
+
+    private static void abort(HttpServerExchange exchange) {
+        exchange.setPersistent(false);
+        IoUtils.safeClose(exchange.getConnection());
+    }
+
+    private static ClassicHttpResponse await(CompletableFuture<ClassicHttpResponse> call) throws IOException {
+        try {
+            return call.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(cause);
+        } catch (InterruptedException e) {
+            call.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for the agent");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The request sent to the agent
+
+    /** Where a call goes: the agent's name and the path with the query to send it. */
+    record Target(String name, String pathAndQuery) {
+
+        /**
+         * Parses the raw request target, so that the agent gets the path exactly as the client
+         * encoded it; {@code null} when there is no agent name. With {@code dropToken} the
+         * {@code token} query parameter, the server's own credential, is left out.
+         */
+        static Target of(HttpServerExchange exchange, boolean dropToken) {
+            String uri = exchange.getRequestURI();
+            if (exchange.isHostIncludedInRequestURI()) { // absolute form: http://host/agents/...
+                int authority = uri.indexOf("://");
+                int slash = uri.indexOf('/', authority < 0 ? 0 : authority + 3);
+                uri = slash < 0 ? "/" : uri.substring(slash);
+            }
+            if (!uri.startsWith(PREFIX + "/")) {
+                return null;
+            }
+            int nameStart = PREFIX.length() + 1;
+            int nameEnd = uri.indexOf('/', nameStart);
+            String rawName = nameEnd < 0 ? uri.substring(nameStart) : uri.substring(nameStart, nameEnd);
+            String name = rawName.isEmpty() ? null : percentDecode(rawName);
+            if (name == null) {
+                return null;
+            }
+            String path = nameEnd < 0 ? "/" : uri.substring(nameEnd);
+            String query = exchange.getQueryString();
+            if (dropToken && query != null && !query.isEmpty()) {
+                query = withoutToken(query);
+            }
+            return new Target(name, query == null || query.isEmpty() ? path : path + "?" + query);
+        }
+
+        private static String withoutToken(String query) {
+            StringJoiner kept = new StringJoiner("&");
+            for (String part : query.split("&", -1)) {
+                int eq = part.indexOf('=');
+                if (!"token".equals(percentDecode(eq < 0 ? part : part.substring(0, eq)))) {
+                    kept.add(part);
+                }
+            }
+            return kept.toString();
+        }
+
+        /** Decodes %XX escapes as UTF-8 ('+' stays '+', as in a path); {@code null} when malformed. */
+        static String percentDecode(String s) {
+            if (s.indexOf('%') < 0) {
+                return s;
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '%') {
+                    if (i + 2 >= s.length()) {
+                        return null;
+                    }
+                    int hi = Character.digit(s.charAt(i + 1), 16);
+                    int lo = Character.digit(s.charAt(i + 2), 16);
+                    if (hi < 0 || lo < 0) {
+                        return null;
+                    }
+                    bytes.write(hi << 4 | lo);
+                    i += 2;
+                } else {
+                    byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                    bytes.write(b, 0, b.length);
+                }
+            }
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * The request for the agent: method, path and query as sent, headers without the hop-by-hop
+     * ones, and X-Forwarded-For / -Proto / -Host. On an authenticated ingress, a Bearer
+     * {@code Authorization} is the server's credential and is not passed on.
+     */
+    private static BasicClassicHttpRequest request(HttpServerExchange exchange, Target target,
+            boolean dropCredentials) {
+        BasicClassicHttpRequest request = new BasicClassicHttpRequest(exchange.getRequestMethod().toString(), "/");
+        request.setPath(target.pathAndQuery()); // as is: the constructor would read "//x" as an authority
+        HeaderMap headers = exchange.getRequestHeaders();
+        Set<String> connectionTokens = new HashSet<>();
+        HeaderValues connection = headers.get(Headers.CONNECTION);
+        if (connection != null) {
+            connection.forEach(v -> connectionTokens.addAll(tokens(v)));
+        }
+        StringJoiner forwardedFor = new StringJoiner(", ");
+        for (HeaderValues values : headers) {
+            String name = values.getHeaderName().toString();
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (HOP_BY_HOP.contains(lower) || connectionTokens.contains(lower)
+                    || lower.equals("x-forwarded-proto") || lower.equals("x-forwarded-host")) {
+                continue;
+            }
+            for (String value : values) {
+                if (lower.equals("x-forwarded-for")) {
+                    forwardedFor.add(value);
+                } else if (!(dropCredentials && lower.equals("authorization") && isBearer(value))) {
+                    request.addHeader(name, value);
+                }
+            }
+        }
+        InetSocketAddress peer = exchange.getSourceAddress();
+        if (peer != null && peer.getAddress() != null) {
+            forwardedFor.add(peer.getAddress().getHostAddress());
+        }
+        if (forwardedFor.length() > 0) {
+            request.setHeader(X_FORWARDED_FOR, forwardedFor.toString());
+        }
+        request.setHeader(X_FORWARDED_PROTO, exchange.getRequestScheme());
+        String host = headers.getFirst(Headers.HOST);
+        request.setHeader(X_FORWARDED_HOST, host != null ? host : exchange.getHostAndPort());
+        return request;
+    }
+
+    private static boolean isBearer(String authorization) {
+        return authorization.regionMatches(true, 0, "Bearer ", 0, 7);
+    }
+
+    private static Set<String> connectionTokens(Header[] connection) {
+        Set<String> out = new HashSet<>();
+        for (Header h : connection) {
+            out.addAll(tokens(h.getValue()));
+        }
+        return out;
+    }
+
+    private static Set<String> tokens(String list) {
+        Set<String> out = new HashSet<>();
+        for (String t : list.split(",")) {
+            if (!t.isBlank()) {
+                out.add(t.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * The client's request body as an entity that the connection writes into the tunnel on its
+     * executor: copied as it arrives, flushed whenever the client pauses, and watched, so that the
+     * call can tell a client that failed from an agent that did, and can wait for the copy to
+     * stop before the exchange ends.
+     */
+    private static final class ClientBody extends AbstractHttpEntity {
+        private static final int NEW = 0;
+        private static final int RUNNING = 1;
+        private static final int DONE = 2;
+        private static final int ABANDONED = 3;
+
+        private final InputStream in;
+        private final long length;
+        private final AtomicInteger state = new AtomicInteger(NEW);
+        private final CountDownLatch done = new CountDownLatch(1);
+        private volatile boolean reachedEnd;
+        private volatile IOException clientFailure;
+
+        ClientBody(InputStream in, long length) {
+            super((String) null, null, length < 0);
+            this.in = in;
+            this.length = length;
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            if (!state.compareAndSet(NEW, RUNNING)) {
+                throw new IOException("the ingress call ended before its body was sent");
+            }
+            try {
+                byte[] buffer = new byte[BUFFER];
+                while (true) {
+                    int n;
+                    boolean paused;
+                    try {
+                        n = in.read(buffer);
+                        paused = n > 0 && in.available() == 0;
+                    } catch (IOException e) {
+                        clientFailure = e;
+                        throw e;
+                    }
+                    if (n < 0) {
+                        reachedEnd = true;
+                        return;
+                    }
+                    out.write(buffer, 0, n);
+                    if (paused) {
+                        out.flush(); // the client paused: let the agent see what came so far
+                    }
+                }
+            } finally {
+                state.set(DONE);
+                done.countDown();
+            }
+        }
+
+        /** True if the copy began; if it had not, it never will. */
+        boolean started() {
+            return !state.compareAndSet(NEW, ABANDONED);
+        }
+
+        boolean isDone() {
+            return done.getCount() == 0;
+        }
+
+        boolean reachedEnd() {
+            return reachedEnd;
+        }
+
+        IOException clientFailure() {
+            return clientFailure;
+        }
+
+        /** Waits for the copy to stop; false if it did not within {@code seconds} (or on interrupt). */
+        boolean awaitDone(long seconds) {
+            try {
+                return done.await(seconds, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        @Override
+        public InputStream getContent() {
+            return in;
+        }
+
+        @Override
+        public long getContentLength() {
+            return length;
+        }
+
+        @Override
+        public boolean isRepeatable() {
+            return false;
+        }
+
+        @Override
+        public boolean isStreaming() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            // the exchange owns the client's stream
+        }
+    }
+}
