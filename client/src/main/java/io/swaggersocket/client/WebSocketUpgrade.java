@@ -1,5 +1,6 @@
 package io.swaggersocket.client;
 
+import io.swaggersocket.undertow.ClientWebSocketChannel;
 import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
@@ -184,7 +185,8 @@ final class WebSocketUpgrade {
         try {
             handshake.handshakeChecker(uri, sent).checkHandshakeExtended(received);
             StreamConnection upgraded = exchange.getConnection().performUpgrade();
-            channel = handshake.createChannel(upgraded, safeUri, pool, OptionMap.EMPTY);
+            // Undertow's own client channel masks uploads one byte at a time: see ClientWebSocketChannel.
+            channel = ClientWebSocketChannel.of(upgraded, safeUri, pool, OptionMap.EMPTY);
         } catch (IOException e) {
             fail(new IOException("the server at " + safeUri + " answered 101 but not as a WebSocket server: "
                     + e.getMessage(), e));
