@@ -25,8 +25,8 @@ import org.xnio.XnioWorker;
 
 /** The conformance suite over real Undertow WebSockets on 127.0.0.1, both ends in this JVM. */
 class UndertowConformanceTest implements ConnectionConformance {
-    private static XnioWorker clientWorker;
-    private static ByteBufferPool pool;
+    static XnioWorker clientWorker;
+    static ByteBufferPool pool;
 
     @BeforeAll
     static void startClientWorker() throws Exception {
@@ -63,8 +63,7 @@ class UndertowConformanceTest implements ConnectionConformance {
                 .build();
         server.start();
         int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
-        WebSocketChannel clientSocket = WebSocketClient.connectionBuilder(clientWorker, pool,
-                new URI("ws://127.0.0.1:" + port + "/tunnel")).connect().get();
+        WebSocketChannel clientSocket = openClientSocket(new URI("ws://127.0.0.1:" + port + "/tunnel"));
         SocketConnection dialer = SocketConnection.dial(UndertowChannel.of(clientSocket, config), null, config,
                 dialerHandler).get(10, TimeUnit.SECONDS);
         SocketConnection acceptor = accepted.get(10, TimeUnit.SECONDS);
@@ -73,5 +72,10 @@ class UndertowConformanceTest implements ConnectionConformance {
             IoUtils.safeClose(serverSocket.join());
         };
         return new ConnectedPair(dialer, acceptor, sever, server::stop);
+    }
+
+    /** The dialing side's WebSocket; Undertow's own client here. */
+    WebSocketChannel openClientSocket(URI uri) throws Exception {
+        return WebSocketClient.connectionBuilder(clientWorker, pool, uri).connect().get();
     }
 }
