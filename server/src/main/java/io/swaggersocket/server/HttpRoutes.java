@@ -73,15 +73,32 @@ final class HttpRoutes implements HttpHandler {
         exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
     }
 
+    /**
+     * The request path exactly as the client encoded it (not decoded), without the query; for a
+     * request target in absolute form ({@code http://host/path}) only its path.
+     */
+    static String rawPath(HttpServerExchange exchange) {
+        String uri = exchange.getRequestURI();
+        if (exchange.isHostIncludedInRequestURI()) {
+            int authority = uri.indexOf("://");
+            int slash = uri.indexOf('/', authority < 0 ? 0 : authority + 3);
+            uri = slash < 0 ? "/" : uri.substring(slash);
+        }
+        return uri;
+    }
+
     /** The request as an {@link Authenticator} sees it: path, headers, query and peer address. */
     static UpgradeRequest requestOf(HttpServerExchange exchange) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (HeaderValues values : exchange.getRequestHeaders()) {
             headers.put(values.getHeaderName().toString(), new ArrayList<>(values));
         }
-        Map<String, List<String>> query = new LinkedHashMap<>();
-        exchange.getQueryParameters().forEach((name, values) -> query.put(name, new ArrayList<>(values)));
+        Map<String, List<String>> queryParameters = new LinkedHashMap<>();
+        exchange.getQueryParameters().forEach((name, values) -> queryParameters.put(name, new ArrayList<>(values)));
         InetSocketAddress remote = exchange.getSourceAddress();
-        return new UpgradeRequest(exchange.getRequestPath(), headers, query, remote);
+        String query = exchange.getQueryString();
+        String target = rawPath(exchange) + (query == null || query.isEmpty() ? "" : "?" + query);
+        return new UpgradeRequest(exchange.getRequestPath(), headers, queryParameters, remote,
+                exchange.getRequestMethod().toString(), target, List.of());
     }
 }

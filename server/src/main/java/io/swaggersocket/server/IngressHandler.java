@@ -411,12 +411,7 @@ final class IngressHandler implements HttpHandler {
          * {@code token} query parameter, the server's own credential, is left out.
          */
         static Target of(HttpServerExchange exchange, boolean dropToken) {
-            String uri = exchange.getRequestURI();
-            if (exchange.isHostIncludedInRequestURI()) { // absolute form: http://host/agents/...
-                int authority = uri.indexOf("://");
-                int slash = uri.indexOf('/', authority < 0 ? 0 : authority + 3);
-                uri = slash < 0 ? "/" : uri.substring(slash);
-            }
+            String uri = HttpRoutes.rawPath(exchange);
             if (!uri.startsWith(PREFIX + "/")) {
                 return null;
             }

@@ -1,6 +1,7 @@
 package io.swaggersocket.server;
 
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,14 +23,23 @@ import java.util.TreeMap;
  * @param headers the request headers, name to values in arrival order; lookups ignore case
  * @param query the query parameters, decoded, name to values in arrival order
  * @param remoteAddress the peer's address as the socket reports it
+ * @param method the request method, such as {@code GET}
+ * @param rawTarget the request target exactly as sent: the path, still percent-encoded, and the
+ *        query after a {@code ?} when there is one (what a request signature covers)
+ * @param clientCertificates the TLS client certificate chain, leaf first, when the listener asks
+ *        for client certificates and the client sent one that the listener's trust store
+ *        verified; empty otherwise
  */
 public record UpgradeRequest(String path, Map<String, List<String>> headers, Map<String, List<String>> query,
-        InetSocketAddress remoteAddress) {
+        InetSocketAddress remoteAddress, String method, String rawTarget, List<X509Certificate> clientCertificates) {
 
-    /** Copies the maps; {@code headers} becomes case-insensitive. */
+    /** Copies the maps and the list; {@code headers} becomes case-insensitive. */
     public UpgradeRequest {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(remoteAddress, "remoteAddress");
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(rawTarget, "rawTarget");
+        clientCertificates = List.copyOf(clientCertificates);
         TreeMap<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         Objects.requireNonNull(headers, "headers").forEach((name, values) ->
                 h.merge(name, List.copyOf(values), (a, b) -> concat(a, b)));
@@ -37,6 +47,12 @@ public record UpgradeRequest(String path, Map<String, List<String>> headers, Map
         LinkedHashMap<String, List<String>> q = new LinkedHashMap<>();
         Objects.requireNonNull(query, "query").forEach((name, values) -> q.put(name, List.copyOf(values)));
         query = Collections.unmodifiableMap(q);
+    }
+
+    /** A GET of {@code path} (as its raw target too) with no client certificate. */
+    public UpgradeRequest(String path, Map<String, List<String>> headers, Map<String, List<String>> query,
+            InetSocketAddress remoteAddress) {
+        this(path, headers, query, remoteAddress, "GET", path, List.of());
     }
 
     /** The first value of header {@code name}, matched ignoring case. */
@@ -58,8 +74,9 @@ public record UpgradeRequest(String path, Map<String, List<String>> headers, Map
 
     @Override
     public String toString() {
-        return "UpgradeRequest[path=" + path + ", headers=" + headers.keySet() + ", query=" + query.keySet()
-                + ", remoteAddress=" + remoteAddress + "]";
+        return "UpgradeRequest[" + method + " " + path + ", headers=" + headers.keySet() + ", query=" + query.keySet()
+                + ", remoteAddress=" + remoteAddress + (clientCertificates.isEmpty() ? "" : ", client certificate "
+                + clientCertificates.get(0).getSubjectX500Principal().getName()) + "]";
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
