@@ -3,7 +3,9 @@ package io.swaggersocket.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swaggersocket.handshake.CloseCode;
+import io.swaggersocket.auth.RequestSigner;
 import io.swaggersocket.handshake.HandshakeException;
+import io.swaggersocket.handshake.Protocol;
 import io.swaggersocket.mux.ConnectionConfig;
 import io.swaggersocket.mux.SocketClosedException;
 import io.swaggersocket.mux.SocketConnection;
@@ -103,6 +105,7 @@ public final class SocketClient implements Closeable {
     private final String safeUri;
     private final JsonNode metadata;
     private final List<Map.Entry<String, String>> headers;
+    private final RequestSigner signer;
     private final ConnectionConfig config;
     private final ReconnectPolicy policy;
     private final ScheduledExecutorService scheduler;
@@ -136,6 +139,7 @@ public final class SocketClient implements Closeable {
         this.safeUri = safe(b.uri);
         this.metadata = b.metadata;
         this.headers = List.copyOf(b.headers);
+        this.signer = b.signer;
         this.config = b.config;
         this.policy = b.policy;
         this.scheduler = b.scheduler != null ? b.scheduler : b.config.scheduler();
@@ -468,12 +472,37 @@ public final class SocketClient implements Closeable {
     }
 
     /**
+     * The headers of one upgrade request: those of the builder, the agent's name from its
+     * metadata (so that the server judges it before the handshake), and a fresh signature.
+     */
+    private List<Map.Entry<String, String>> upgradeHeaders() {
+        List<Map.Entry<String, String>> out = new ArrayList<>(headers);
+        JsonNode name = metadata == null ? null : metadata.path("name");
+        boolean announced = headers.stream().anyMatch(h -> h.getKey().equalsIgnoreCase(Protocol.AGENT_NAME_HEADER));
+        if (!announced && name != null && name.isTextual()
+                && name.asText().chars().allMatch(c -> c >= 0x20 && c < 0x7f)) { // else hello alone names it
+            out.add(new AbstractMap.SimpleImmutableEntry<>(Protocol.AGENT_NAME_HEADER, name.asText()));
+        }
+        if (signer != null) {
+            Map<String, List<String>> signed = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            out.forEach(h -> signed.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue()));
+            signed.put("Host", List.of(WebSocketUpgrade.hostHeader(uri)));
+            signer.sign("GET", WebSocketUpgrade.requestTarget(uri), signed, new byte[0])
+                    .forEach((k, v) -> out.add(new AbstractMap.SimpleImmutableEntry<>(k, v)));
+        }
+        return out;
+    }
+
+    /**
      * After a failed attempt or a lost connection: schedules the next attempt, or gives up and
      * closes the client. Called holding the lock; returns true if the client gave up.
      */
     private boolean scheduleNext(Throwable cause, String connectionId, int failedAttempt) {
         int next = attempts + 1;
-        boolean authRefused = cause instanceof AuthenticationException && !policy.retryOnAuthFailure();
+        // A refused hello (an agent name this agent's credentials may not have) is refused again.
+        boolean authRefused = (cause instanceof AuthenticationException
+                || cause instanceof HandshakeException h && h.closeCode() == CloseCode.HANDSHAKE_REFUSED)
+                && !policy.retryOnAuthFailure();
         if (authRefused || !policy.allowsAttempt(next)) {
             phase = Phase.CLOSED;
             closeCause = cause;
@@ -575,7 +604,7 @@ public final class SocketClient implements Closeable {
             LOG.log(System.Logger.Level.DEBUG, "connecting to {0} (attempt {1})", safeUri, number);
             try {
                 timer = scheduler.schedule(() -> timedOut(limit), limit.toNanos(), TimeUnit.NANOSECONDS);
-                upgrade = WebSocketUpgrade.start(worker, pool, ssl, uri, safeUri, headers, connectOptions);
+                upgrade = WebSocketUpgrade.start(worker, pool, ssl, uri, safeUri, upgradeHeaders(), connectOptions);
             } catch (RuntimeException e) {
                 abandon(new IOException("cannot start connecting to " + safeUri + ": " + e.getMessage(), e));
                 return;
@@ -726,6 +755,7 @@ public final class SocketClient implements Closeable {
         private final URI uri;
         private JsonNode metadata;
         private final List<Map.Entry<String, String>> headers = new ArrayList<>();
+        private RequestSigner signer;
         private SSLContext sslContext;
         private ConnectionConfig config = ConnectionConfig.defaults();
         private ReconnectPolicy policy = ReconnectPolicy.defaults();
@@ -770,10 +800,19 @@ public final class SocketClient implements Closeable {
             if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 throw new IllegalArgumentException("header name: " + name + " is set by the WebSocket handshake itself");
             }
-            if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+            if (!isHeaderValue(value)) {
                 throw new IllegalArgumentException("header " + name + ": the value holds a line break or NUL");
             }
             headers.add(new AbstractMap.SimpleImmutableEntry<>(name, value));
+            return this;
+        }
+
+        /**
+         * Signs every upgrade request (each reconnect anew, with a fresh timestamp) with
+         * {@code signer}'s access key, instead of or besides a bearer token in {@link #header}.
+         */
+        public Builder requestSigner(RequestSigner signer) {
+            this.signer = Objects.requireNonNull(signer, "signer");
             return this;
         }
 
@@ -833,6 +872,10 @@ public final class SocketClient implements Closeable {
                 return URI.create(scheme + uri.toString().substring(uri.getScheme().length()));
             }
             return uri;
+        }
+
+        static boolean isHeaderValue(String value) {
+            return value.chars().noneMatch(c -> c == '\r' || c == '\n' || c == 0);
         }
 
         private static boolean isTokenChar(int c) {

@@ -135,9 +135,9 @@ final class WebSocketUpgrade {
             IoUtils.safeClose(conn);
             return;
         }
-        ClientRequest request = new ClientRequest().setMethod(Methods.GET).setPath(requestTarget());
+        ClientRequest request = new ClientRequest().setMethod(Methods.GET).setPath(requestTarget(uri));
         var headers = request.getRequestHeaders();
-        headers.put(Headers.HOST, uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
+        headers.put(Headers.HOST, hostHeader(uri));
         Map<String, List<String>> sent = new HashMap<>();
         handshake.createHeaders().forEach((name, value) -> {
             headers.put(new HttpString(name), value);
@@ -236,7 +236,13 @@ final class WebSocketUpgrade {
         reader.handleEvent(channel);
     }
 
-    private String requestTarget() {
+    /** The Host header the upgrade request carries for {@code uri}. */
+    static String hostHeader(URI uri) {
+        return uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+    }
+
+    /** The request target of the upgrade request for {@code uri}: its raw path and query. */
+    static String requestTarget(URI uri) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
     }

@@ -30,7 +30,18 @@ public enum CloseCode {
     /** A message that does not belong at this point of the handshake (wrong type, binary, or id). */
     HANDSHAKE_UNEXPECTED_MESSAGE(4004),
     /** No traffic from the peer within the heartbeat timeout. */
-    HEARTBEAT_TIMEOUT(4005);
+    HEARTBEAT_TIMEOUT(4005),
+    /**
+     * The accepting side refuses the hello's content (for example an agent name the dialer's
+     * credentials may not register, or one held by another principal); the reason says why.
+     * Retrying with the same hello and credentials gets the same answer.
+     */
+    HANDSHAKE_REFUSED(4006),
+    /**
+     * The credentials the connection was accepted with are no longer valid (revoked, or their
+     * grants no longer cover it); a redial with them is refused.
+     */
+    ACCESS_REVOKED(4007);
 
     private final int code;
 

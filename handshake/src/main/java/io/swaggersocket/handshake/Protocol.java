@@ -10,6 +10,12 @@ public final class Protocol {
     public static final String FEATURE_MUX = "mux";
     /** The features this implementation supports. */
     public static final List<String> FEATURES = List.of(FEATURE_MUX);
+    /**
+     * The header of the WebSocket upgrade request that names the dialing agent, so that the
+     * accepting side (and a load balancer in front of it) can judge the name before the
+     * handshake; hello's {@code metadata.name} must then be the same.
+     */
+    public static final String AGENT_NAME_HEADER = "Swaggersocket-Agent";
 
     private Protocol() {
     }

@@ -29,6 +29,7 @@ final class Handshake implements MessageChannel.Listener {
     private final HttpRequestHandler handler;
     private final String connectionId;
     private final Principal principal;
+    private final HelloCheck check;
     private final CompletableFuture<SocketConnection> result = new CompletableFuture<>();
 
     private State state;
@@ -38,8 +39,9 @@ final class Handshake implements MessageChannel.Listener {
     private volatile SocketConnection connection;
 
     private Handshake(MessageChannel channel, ConnectionConfig config, HttpRequestHandler handler, State initial,
-            String connectionId, Principal principal, JsonNode metadata) {
+            String connectionId, Principal principal, JsonNode metadata, HelloCheck check) {
         this.channel = channel;
+        this.check = check;
         this.config = config;
         this.handler = handler;
         this.state = initial;
@@ -50,7 +52,8 @@ final class Handshake implements MessageChannel.Listener {
 
     static CompletableFuture<SocketConnection> dial(MessageChannel channel, JsonNode metadata, ConnectionConfig config,
             HttpRequestHandler handler) {
-        Handshake h = new Handshake(channel, config, handler, State.AWAIT_WELCOME, null, null, metadata);
+        Handshake h = new Handshake(channel, config, handler, State.AWAIT_WELCOME, null, null, metadata,
+                HelloCheck.ACCEPT_ALL);
         h.begin();
         Hello hello = new Hello(Protocol.VERSION, Protocol.FEATURES, metadata, config.settings());
         h.metadata = hello.metadata();
@@ -59,11 +62,12 @@ final class Handshake implements MessageChannel.Listener {
     }
 
     static CompletableFuture<SocketConnection> accept(MessageChannel channel, String connectionId, Principal principal,
-            ConnectionConfig config, HttpRequestHandler handler) {
+            ConnectionConfig config, HttpRequestHandler handler, HelloCheck check) {
         if (connectionId == null || connectionId.isEmpty()) {
             throw new IllegalArgumentException("connectionId: expected a non-empty id but was \"" + connectionId + "\"");
         }
-        Handshake h = new Handshake(channel, config, handler, State.AWAIT_HELLO, connectionId, principal, null);
+        Handshake h = new Handshake(channel, config, handler, State.AWAIT_HELLO, connectionId, principal, null,
+                check);
         h.begin();
         return h.result;
     }
@@ -108,6 +112,10 @@ final class Handshake implements MessageChannel.Listener {
                     "hello: expected features to include \"" + Protocol.FEATURE_MUX + "\" but was " + hello.features());
         }
         metadata = hello.metadata();
+        String refusal = check.refusal(metadata);
+        if (refusal != null) {
+            throw new HandshakeException(CloseCode.HANDSHAKE_REFUSED, "hello refused: " + refusal);
+        }
         negotiated = config.settings().negotiate(hello.settings());
         state = State.AWAIT_ACK;
         channel.sendText(new Welcome(Protocol.VERSION, connectionId, Protocol.FEATURES, negotiated).toJson(), this::sent);

@@ -147,7 +147,21 @@ public final class SocketConnection implements Closeable {
      */
     public static CompletableFuture<SocketConnection> accept(MessageChannel channel, String connectionId,
             Principal principal, ConnectionConfig config, HttpRequestHandler handler) {
-        return Handshake.accept(channel, connectionId, principal, config, handler);
+        return Handshake.accept(channel, connectionId, principal, config, handler, HelloCheck.ACCEPT_ALL);
+    }
+
+    /**
+     * {@link #accept(MessageChannel, String, Principal, ConnectionConfig, HttpRequestHandler)}
+     * with a check of the hello's metadata before the welcome is sent: a refusal closes the
+     * channel with {@link io.swaggersocket.handshake.CloseCode#HANDSHAKE_REFUSED} and its reason,
+     * and fails the future with a {@link io.swaggersocket.handshake.HandshakeException}.
+     *
+     * @param check called once, on the channel's thread, with the hello's metadata: must not block
+     */
+    public static CompletableFuture<SocketConnection> accept(MessageChannel channel, String connectionId,
+            Principal principal, ConnectionConfig config, HttpRequestHandler handler, HelloCheck check) {
+        return Handshake.accept(channel, connectionId, principal, config, handler,
+                java.util.Objects.requireNonNull(check, "check"));
     }
 
     /** The id the accepting side assigned in the handshake. */
@@ -383,6 +397,18 @@ public final class SocketConnection implements Closeable {
     public void shutdownNow() {
         closeWith(new SocketClosedException(CloseCode.GOING_AWAY.code(),
                 "connection " + id + " was shut down by this side"), CloseCode.GOING_AWAY, "shut down", false);
+    }
+
+    /**
+     * Closes at once like {@link #shutdownNow()}, with close {@code code} and {@code reason} (at
+     * most 123 UTF-8 bytes are sent), for example {@link CloseCode#ACCESS_REVOKED}. Every open
+     * stream fails with a {@link SocketClosedException} carrying the code.
+     */
+    public void shutdownNow(CloseCode code, String reason) {
+        java.util.Objects.requireNonNull(code, "code");
+        java.util.Objects.requireNonNull(reason, "reason");
+        closeWith(new SocketClosedException(code.code(), "connection " + id + " was closed by this side: " + reason),
+                code, Handshake.closeReason(reason), false);
     }
 
     /** Shuts down gracefully, waits up to the configured grace period, then shuts down at once. */

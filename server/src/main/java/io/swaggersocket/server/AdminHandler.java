@@ -9,6 +9,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -21,17 +22,22 @@ import java.util.Optional;
 
 /**
  * The admin API, one instance per route: {@code GET /connections}, {@code GET} and {@code DELETE
- * /connections/{id}}, {@code GET /healthz} and {@code GET /metrics}. Thread-safe. Every call is
- * authenticated first (on a worker thread, since an authenticator may block), so that nothing,
- * not even which methods a path allows, is told to a caller without credentials.
+ * /connections/{id}}, {@code GET /healthz}, {@code GET /metrics} and {@code POST /access/reload}.
+ * Thread-safe. Every call but {@code /healthz} is authenticated first (on a worker thread, since
+ * an authenticator may block), so that nothing, not even which methods a path allows, is told to
+ * a caller without credentials; then it answers only within the caller's {@code admin} grant:
+ * listings leave out what it may not administer, a connection it may not administer is 403, the
+ * server-wide metrics and reloads need {@code admin: ["*"]}. {@code /healthz} is public for load
+ * balancers and says only whether the server is up or draining.
  */
 final class AdminHandler implements HttpHandler {
     static final String CONNECTIONS = "/connections";
     static final String HEALTHZ = "/healthz";
     static final String METRICS = "/metrics";
+    static final String ACCESS_RELOAD = "/access/reload";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-    enum Route { CONNECTIONS, HEALTHZ, METRICS }
+    enum Route { CONNECTIONS, HEALTHZ, METRICS, ACCESS_RELOAD }
 
     private final Route route;
     private final HttpGuard guard;
@@ -51,37 +57,70 @@ final class AdminHandler implements HttpHandler {
             exchange.dispatch(this); // the authenticator may block: on the worker's task threads
             return;
         }
-        if (guard.admit(exchange, HttpGuard.Endpoint.ADMIN) == null) {
-            return;
-        }
         HttpString method = exchange.getRequestMethod();
         boolean read = method.equals(Methods.GET) || method.equals(Methods.HEAD);
-        switch (route) {
-            case HEALTHZ -> {
-                if (allowed(exchange, read, "GET, HEAD")) {
-                    boolean up = server.isAccepting();
-                    HttpRoutes.sendJson(exchange, up ? 200 : 503, JSON.objectNode()
-                            .put("status", up ? "ok" : "shutting down")
-                            .put("connections", server.activeConnections().size()));
-                }
+        if (route == Route.HEALTHZ) {
+            if (allowed(exchange, read, "GET, HEAD")) {
+                boolean up = server.isAccepting();
+                HttpRoutes.sendJson(exchange, up ? 200 : 503, JSON.objectNode().put("status", up ? "ok" : "draining"));
             }
+            return;
+        }
+        AuthResult.Accepted accepted = guard.admit(exchange, HttpGuard.Endpoint.ADMIN);
+        if (accepted == null) {
+            return;
+        }
+        Principal principal = accepted.principal();
+        Grants grants = GrantedPrincipal.grantsOf(principal);
+        switch (route) {
+            case ACCESS_RELOAD -> reload(exchange, method, principal, grants);
             case METRICS -> {
                 if (allowed(exchange, read, "GET, HEAD")) {
-                    byte[] text = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+                    if (grants.admin().isEmpty()) {
+                        HttpRoutes.sendError(exchange, 403, AccessControl.who(principal) + " has no admin grant");
+                        return;
+                    }
+                    byte[] text = metrics.scrape(grants::mayAdmin, grants.adminsEverything())
+                            .getBytes(StandardCharsets.UTF_8);
                     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                     exchange.setResponseContentLength(text.length);
                     exchange.getResponseSender().send(ByteBuffer.wrap(text));
                 }
             }
-            case CONNECTIONS -> connections(exchange, method, read);
+            case CONNECTIONS -> connections(exchange, method, read, principal, grants);
+            default -> throw new AssertionError(route);
         }
     }
 
-    private void connections(HttpServerExchange exchange, HttpString method, boolean read) {
+    private void reload(HttpServerExchange exchange, HttpString method, Principal principal, Grants grants) {
+        if (!allowed(exchange, method.equals(Methods.POST), "POST")) {
+            return;
+        }
+        if (!grants.adminsEverything()) {
+            HttpRoutes.sendError(exchange, 403, AccessControl.who(principal) + " may not reload the access policy: it"
+                    + " needs admin: [\"*\"]");
+            return;
+        }
+        if (!server.canReloadAccess()) {
+            HttpRoutes.sendError(exchange, 409, "this server has no access policy to reload (it was not started"
+                    + " with an access file)");
+            return;
+        }
+        try {
+            int closed = server.reloadAccessPolicy();
+            HttpRoutes.sendJson(exchange, 200, JSON.objectNode().put("reloaded", true).put("closedConnections", closed));
+        } catch (IOException e) {
+            HttpRoutes.sendError(exchange, 422, e.getMessage() + "; the previous access policy stays");
+        }
+    }
+
+    private void connections(HttpServerExchange exchange, HttpString method, boolean read, Principal principal,
+            Grants grants) {
         String rest = exchange.getRelativePath(); // decoded, after /connections
         if (rest.isEmpty() || rest.equals("/")) {
             if (allowed(exchange, read, "GET, HEAD")) {
                 List<SocketConnection> all = new ArrayList<>(server.activeConnections());
+                all.removeIf(c -> !grants.mayAdmin(AgentPool.nameOf(c)));
                 all.sort(Comparator.comparing(SocketConnection::connectedAt).thenComparing(SocketConnection::id));
                 ArrayNode list = JSON.arrayNode();
                 all.forEach(c -> list.add(describe(c)));
@@ -97,6 +136,8 @@ final class AdminHandler implements HttpHandler {
         Optional<SocketConnection> connection = server.connection(id);
         if (connection.isEmpty()) {
             HttpRoutes.sendError(exchange, 404, "no connection " + id);
+        } else if (!grants.mayAdmin(AgentPool.nameOf(connection.get()))) {
+            HttpRoutes.sendError(exchange, 403, AccessControl.who(principal) + " may not administer connection " + id);
         } else if (delete) {
             connection.get().shutdownNow();
             exchange.setStatusCode(204);
@@ -121,6 +162,8 @@ final class AdminHandler implements HttpHandler {
         node.put("name", AgentPool.nameOf(c));
         node.set("metadata", c.metadata() == null ? JSON.nullNode() : c.metadata());
         node.put("principal", c.principal().map(Principal::getName).orElse(null));
+        node.put("credential", c.principal().filter(GrantedPrincipal.class::isInstance)
+                .map(p -> ((GrantedPrincipal) p).credential()).orElse(null));
         node.put("remoteAddress", address(c.remoteAddress()));
         node.put("connectedAt", c.connectedAt().toString());
         node.put("streams", c.activeStreams());

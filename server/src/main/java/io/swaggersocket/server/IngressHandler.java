@@ -71,6 +71,10 @@ final class IngressHandler implements HttpHandler {
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
     private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
     private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+    private static final String SIGNATURE_DATE =
+            io.swaggersocket.auth.RequestSigner.DATE_HEADER.toLowerCase(Locale.ROOT);
+    private static final String SIGNATURE_CONTENT =
+            io.swaggersocket.auth.RequestSigner.CONTENT_SHA256_HEADER.toLowerCase(Locale.ROOT);
     /** How long a call waits for its upload thread to notice that the call is over. */
     private static final long UPLOAD_STOP_WAIT_SECONDS = 5;
 
@@ -150,13 +154,21 @@ final class IngressHandler implements HttpHandler {
 
     /** Serves one call; returns the status sent. */
     private int serve(HttpServerExchange exchange) {
-        if (guard != null && guard.admit(exchange, HttpGuard.Endpoint.INGRESS) == null) {
-            return exchange.getStatusCode();
+        AuthResult.Accepted accepted = null;
+        if (guard != null) {
+            accepted = guard.admit(exchange, HttpGuard.Endpoint.INGRESS);
+            if (accepted == null) {
+                return exchange.getStatusCode();
+            }
         }
         Target target = Target.of(exchange, guard != null);
         if (target == null) {
             return fail(exchange, IngressError.BAD_PATH, 404, "expected " + PREFIX + "/{name}/{path} but was "
                     + exchange.getRequestPath());
+        }
+        if (accepted != null && !GrantedPrincipal.grantsOf(accepted.principal()).mayCall(target.name())) {
+            return fail(exchange, IngressError.FORBIDDEN, 403, AccessControl.who(accepted.principal())
+                    + " may not call agent \"" + target.name() + "\"");
         }
         if (!accepting.getAsBoolean()) { // began closing since the call came in
             exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
@@ -180,7 +192,7 @@ final class IngressHandler implements HttpHandler {
                 if (HttpContinue.requiresContinueResponse(exchange)) {
                     HttpContinue.sendContinueResponseBlocking(exchange);
                 }
-                body = new ClientBody(exchange.getInputStream(), length);
+                body = new ClientBody(signedBody(exchange, guard != null), length);
                 request.setEntity(body);
                 // Written on the connection's executor, so that the answer can stream back meanwhile.
                 response = await(agent.executeAsync(request));
@@ -210,6 +222,9 @@ final class IngressHandler implements HttpHandler {
     private int failed(HttpServerExchange exchange, Target target, SocketConnection agent, ClientBody body,
             Exception e) {
         String who = "agent \"" + target.name() + "\" (connection " + agent.id() + ")";
+        if (body != null && body.clientFailure() instanceof SignedBody.DigestMismatchException mismatch) {
+            return fail(exchange, IngressError.FORBIDDEN, 401, "signature: " + mismatch.getMessage());
+        }
         if (body != null && body.clientFailure() != null) {
             metrics.ingressError(IngressError.CLIENT_ABORTED);
             LOG.log(System.Logger.Level.DEBUG, "ingress to {0}: the client failed while sending the body: {1}", who,
@@ -495,7 +510,7 @@ final class IngressHandler implements HttpHandler {
             for (String value : values) {
                 if (lower.equals("x-forwarded-for")) {
                     forwardedFor.add(value);
-                } else if (!(dropCredentials && lower.equals("authorization") && isBearer(value))) {
+                } else if (!(dropCredentials && isCredential(lower, value))) {
                     request.addHeader(name, value);
                 }
             }
@@ -513,8 +528,28 @@ final class IngressHandler implements HttpHandler {
         return request;
     }
 
-    private static boolean isBearer(String authorization) {
-        return authorization.regionMatches(true, 0, "Bearer ", 0, 7);
+    /** The server's own credentials: a Bearer or signed Authorization, and the signature's headers. */
+    private static boolean isCredential(String lowerName, String value) {
+        if (lowerName.equals("authorization")) {
+            return value.regionMatches(true, 0, "Bearer ", 0, 7)
+                    || value.startsWith(io.swaggersocket.auth.RequestSigner.ALGORITHM + " ");
+        }
+        return lowerName.equals(SIGNATURE_DATE) || lowerName.equals(SIGNATURE_CONTENT);
+    }
+
+    /**
+     * The client's body; for a signed request, checked against its signed SHA-256 as it streams:
+     * a mismatch fails the read at the end, so the agent sees a reset, never a complete body.
+     */
+    private static InputStream signedBody(HttpServerExchange exchange, boolean authenticated) {
+        InputStream in = exchange.getInputStream();
+        String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (!authenticated || authorization == null
+                || !authorization.startsWith(io.swaggersocket.auth.RequestSigner.ALGORITHM + " ")) {
+            return in;
+        }
+        return new SignedBody(in, exchange.getRequestHeaders().getFirst(
+                io.swaggersocket.auth.RequestSigner.CONTENT_SHA256_HEADER));
     }
 
     private static Set<String> connectionTokens(Header[] connection) {

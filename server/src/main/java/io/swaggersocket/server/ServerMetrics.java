@@ -5,6 +5,8 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
@@ -43,7 +45,9 @@ final class ServerMetrics {
         /** The calling client went away or failed while sending its body or reading the answer. */
         CLIENT_ABORTED,
         /** The server is shutting down (503). */
-        SHUTTING_DOWN;
+        SHUTTING_DOWN,
+        /** The caller may not call this agent (403), or its signed body did not match (401). */
+        FORBIDDEN;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -124,6 +128,54 @@ final class ServerMetrics {
 
     /** The exposition text of every metric, as of now. */
     String scrape() {
+        return scrape(name -> true, true);
+    }
+
+    /**
+     * The exposition text as one caller may see it: the per-agent series of the agents whose
+     * names {@code visible} accepts (a {@code null} name: agents without one), and, with
+     * {@code global}, the server-wide series too.
+     */
+    String scrape(Predicate<String> visible, boolean global) {
+        StringBuilder out = new StringBuilder(4096);
+        if (global) {
+            global(out);
+        }
+        perAgent(out, visible);
+        return out.toString();
+    }
+
+    private void perAgent(StringBuilder out, Predicate<String> visible) {
+        Map<String, long[]> byAgent = new TreeMap<>();
+        for (SocketConnection c : live.get()) {
+            String name = AgentPool.nameOf(c);
+            if (visible.test(name)) {
+                long[] v = byAgent.computeIfAbsent(name == null ? "" : name, k -> new long[4]);
+                v[0]++;
+                v[1] += c.activeStreams();
+                v[2] += c.bytesIn();
+                v[3] += c.bytesOut();
+            }
+        }
+        String[][] families = {
+            {"swaggersocket_agent_connections", "Open connections of each agent name (\"\" for agents without one)."},
+            {"swaggersocket_agent_streams", "Streams open now on each agent name's connections."},
+            {"swaggersocket_agent_received_bytes", "Bytes received on each agent name's open connections."},
+            {"swaggersocket_agent_sent_bytes", "Bytes sent on each agent name's open connections."}};
+        for (int i = 0; i < families.length; i++) {
+            family(out, families[i][0], "gauge", families[i][1]);
+            for (Map.Entry<String, long[]> e : byAgent.entrySet()) {
+                sample(out, families[i][0], "{agent=\"" + escape(e.getKey()) + "\"}", e.getValue()[i]);
+            }
+        }
+    }
+
+    /** A label value as the text format wants it: backslash, quote and line feed escaped. */
+    static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    private void global(StringBuilder out) {
         long connections = 0;
         long streams = 0;
         long liveIn = 0;
@@ -137,7 +189,6 @@ final class ServerMetrics {
         long bytesIn = reportedBytesIn.accumulateAndGet(liveIn + closedBytesIn.sum(), Math::max);
         long bytesOut = reportedBytesOut.accumulateAndGet(liveOut + closedBytesOut.sum(), Math::max);
 
-        StringBuilder out = new StringBuilder(4096);
         family(out, "swaggersocket_connections", "gauge", "Agent connections open now.");
         sample(out, "swaggersocket_connections", "", connections);
         family(out, "swaggersocket_streams", "gauge", "Streams open now on all connections, both directions.");
@@ -177,7 +228,6 @@ final class ServerMetrics {
         }
         out.append("swaggersocket_ingress_duration_seconds_sum ").append(latencySum.sum()).append('\n');
         sample(out, "swaggersocket_ingress_duration_seconds_count", "", cumulative);
-        return out.toString();
     }
 
     private static void family(StringBuilder out, String name, String type, String help) {

@@ -36,12 +36,14 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.SslClientAuthMode;
 import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
@@ -114,11 +116,13 @@ public final class SocketServer implements Closeable {
     private final int requestedPort;
     private final String path;
     private final SSLContext sslContext;
+    private final ClientAuth clientAuth;
     private final ConnectionConfig config;
     private final HttpRequestHandler handler;
     private final HttpRoutes routes;
     private final EventDispatcher events = new EventDispatcher();
     private final AgentPool agents = new AgentPool();
+    private final AccessControl access;
     private final ServerMetrics metrics = new ServerMetrics(this::activeConnections);
     /** Runs ingress calls; null without an ingress. */
     private final ExecutorService ingressThreads;
@@ -145,11 +149,13 @@ public final class SocketServer implements Closeable {
         requestedPort = b.port;
         path = b.path;
         sslContext = b.sslContext;
+        clientAuth = b.clientAuth;
         config = b.connectionConfig;
         handler = b.handler;
-        HttpGuard guard = new HttpGuard(b.authenticator, metrics);
+        access = new AccessControl(b.accessPolicy != null ? b.accessPolicy : b.authenticator, b.reloader, agents);
+        HttpGuard guard = new HttpGuard(access, metrics);
         routes = new HttpRoutes().exact(path,
-                HttpRoutes.bodiless(new TunnelHandler(guard, b.connectionIds, new Acceptor())));
+                HttpRoutes.bodiless(new TunnelHandler(guard, access, b.connectionIds, new Acceptor())));
         if (b.ingress) {
             ingressThreads = ingressThreads();
             ingress = new IngressHandler(agents, metrics, b.publicIngress ? null : guard, this::isAccepting,
@@ -165,7 +171,9 @@ public final class SocketServer implements Closeable {
                     .exact(AdminHandler.HEALTHZ, HttpRoutes.bodiless(
                             new AdminHandler(AdminHandler.Route.HEALTHZ, guard, this, metrics)))
                     .exact(AdminHandler.METRICS, HttpRoutes.bodiless(
-                            new AdminHandler(AdminHandler.Route.METRICS, guard, this, metrics)));
+                            new AdminHandler(AdminHandler.Route.METRICS, guard, this, metrics)))
+                    .exact(AdminHandler.ACCESS_RELOAD, HttpRoutes.bodiless(
+                            new AdminHandler(AdminHandler.Route.ACCESS_RELOAD, guard, this, metrics)));
         }
     }
 
@@ -207,6 +215,10 @@ public final class SocketServer implements Closeable {
                     b.setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L);
                 }
                 if (sslContext != null) {
+                    if (clientAuth != ClientAuth.NONE) {
+                        b.setSocketOption(Options.SSL_CLIENT_AUTH_MODE, clientAuth == ClientAuth.REQUIRED
+                                ? SslClientAuthMode.REQUIRED : SslClientAuthMode.REQUESTED);
+                    }
                     b.addHttpsListener(requestedPort, host, sslContext);
                 } else {
                     b.addHttpListener(requestedPort, host);
@@ -274,6 +286,40 @@ public final class SocketServer implements Closeable {
             }
         }
         return out;
+    }
+
+    /**
+     * Replaces the access policy while the server runs, and closes at once, with close code
+     * {@link CloseCode#ACCESS_REVOKED} (4007), every agent connection whose principal or
+     * credential is gone from {@code policy} or whose {@code register} grant no longer covers its
+     * name; the agent's redial is then refused. Requests judged from now on see the new policy;
+     * signatures accepted under the old one stay remembered, so a replay is still refused.
+     *
+     * @return how many connections were closed
+     * @throws IllegalStateException when the server was built with a custom
+     *         {@link Builder#authenticator} rather than {@link Builder#accessPolicy}
+     */
+    public int updateAccessPolicy(AccessPolicy policy) {
+        return access.replace(Objects.requireNonNull(policy, "policy"), activeConnections());
+    }
+
+    /**
+     * Reads the policy again with the reloader given to {@link Builder#accessPolicy(AccessPolicy,
+     * java.util.concurrent.Callable)} and applies it as {@link #updateAccessPolicy} does. When
+     * the reloader fails (a file that does not parse), nothing changes and its exception is
+     * thrown.
+     *
+     * @return how many connections were closed
+     * @throws IOException from the reloader, saying what is wrong (an access file: the line at fault)
+     * @throws IllegalStateException when the server has no reloader
+     */
+    public int reloadAccessPolicy() throws IOException {
+        return access.reload(activeConnections());
+    }
+
+    /** True if {@link #reloadAccessPolicy} can be called. */
+    boolean canReloadAccess() {
+        return access.canReload();
     }
 
     /**
@@ -499,7 +545,7 @@ public final class SocketServer implements Closeable {
         }
 
         @Override
-        public void upgraded(WebSocketChannel socket, String id, Principal principal) {
+        public void upgraded(WebSocketChannel socket, String id, Principal principal, String announcedName) {
             UndertowChannel channel = UndertowChannel.of(socket, config);
             String refusal = null;
             synchronized (lock) {
@@ -519,8 +565,10 @@ public final class SocketServer implements Closeable {
                 return;
             }
             CompletableFuture<SocketConnection> accepted;
+            AtomicReference<String> claimed = new AtomicReference<>();
             try {
-                accepted = SocketConnection.accept(channel, id, principal, config, handler);
+                accepted = SocketConnection.accept(channel, id, principal, config, handler,
+                        access.helloCheck(principal, announcedName, claimed));
             } catch (RuntimeException e) {
                 handshaking.remove(channel);
                 idsInUse.remove(id);
@@ -531,6 +579,9 @@ public final class SocketServer implements Closeable {
             accepted.whenComplete((connection, failure) -> {
                 handshaking.remove(channel);
                 if (failure != null) {
+                    if (claimed.get() != null) {
+                        agents.release(claimed.get());
+                    }
                     idsInUse.remove(id);
                     LOG.log(System.Logger.Level.DEBUG, "handshake of connection {0} from {1} failed: {2}", id,
                             socket.getPeerAddress(), unwrap(failure).getMessage());
@@ -557,6 +608,10 @@ public final class SocketServer implements Closeable {
         }
         if (!open) {
             LOG.log(System.Logger.Level.DEBUG, "{0}: handshake completed while closing; shut down at once", connection);
+            String name = AgentPool.nameOf(connection);
+            if (name != null) {
+                agents.release(name);
+            }
             idsInUse.remove(connection.id());
             connection.shutdownNow();
             return;
@@ -564,6 +619,11 @@ public final class SocketServer implements Closeable {
         LOG.log(System.Logger.Level.DEBUG, "received {0}", connection);
         // Registered after RECEIVED was posted, so CLOSED / FAILURE always come after it.
         connection.closeFuture().whenComplete((ignored, failure) -> closed(tracked, failure));
+        Principal principal = connection.principal().orElse(null);
+        if (!access.admits(principal, AgentPool.nameOf(connection))) {
+            // The policy was replaced while this one was in its handshake.
+            connection.shutdownNow(CloseCode.ACCESS_REVOKED, "access revoked: the credential or grant is gone");
+        }
     }
 
     private void closed(Tracked tracked, Throwable failure) {
@@ -603,7 +663,11 @@ public final class SocketServer implements Closeable {
         private int port = -1;
         private String path = "/tunnel";
         private SSLContext sslContext;
+        private ClientAuth clientAuth = ClientAuth.NONE;
         private Authenticator authenticator = Authenticator.acceptAll();
+        private boolean customAuthenticator;
+        private AccessPolicy accessPolicy;
+        private java.util.concurrent.Callable<AccessPolicy> reloader;
         private ConnectionConfig connectionConfig = ConnectionConfig.defaults();
         private HttpRequestHandler handler;
         private Supplier<String> connectionIds = () -> UUID.randomUUID().toString();
@@ -634,11 +698,45 @@ public final class SocketServer implements Closeable {
         }
 
         /**
+         * Asks TLS clients (agents, ingress and admin callers alike) for a certificate; default
+         * {@link ClientAuth#NONE}. The trust managers of the {@link #sslContext SSL context} decide
+         * which certificates are valid (see {@link PemTls#serverContext(java.nio.file.Path,
+         * java.nio.file.Path, java.nio.file.Path)}); the {@link Authenticator} finds the verified
+         * chain in {@link UpgradeRequest#clientCertificates()}. Needs an SSL context.
+         */
+        public Builder clientCertificates(ClientAuth mode) {
+            this.clientAuth = mode;
+            return this;
+        }
+
+        /**
          * Judges each upgrade request, and each admin and ingress call (unless the ingress is
          * public); default: accept everyone, with no principal. {@link BearerTokens} is one.
          */
         public Builder authenticator(Authenticator authenticator) {
             this.authenticator = authenticator;
+            this.customAuthenticator = true;
+            return this;
+        }
+
+        /**
+         * Judges every request by {@code policy}: who may connect agents of which names, call which
+         * agents through the ingress, and administer which connections (see {@link AccessPolicy}
+         * and {@link Grants}). The policy can be replaced while the server runs
+         * ({@link SocketServer#updateAccessPolicy}). Not together with {@link #authenticator}.
+         */
+        public Builder accessPolicy(AccessPolicy policy) {
+            return accessPolicy(policy, null);
+        }
+
+        /**
+         * {@link #accessPolicy(AccessPolicy)}, with a way to read it again: what
+         * {@link SocketServer#reloadAccessPolicy()} and the admin API's {@code POST /access/reload}
+         * call, for example {@code () -> AccessPolicy.read(file)}.
+         */
+        public Builder accessPolicy(AccessPolicy policy, java.util.concurrent.Callable<AccessPolicy> reloader) {
+            this.accessPolicy = Objects.requireNonNull(policy, "policy");
+            this.reloader = reloader;
             return this;
         }
 
@@ -703,8 +801,10 @@ public final class SocketServer implements Closeable {
         /**
          * @throws IllegalArgumentException naming the value at fault: no or blank host, a port out
          *         of [0, 65535], a path that does not start with '/' or holds '?', '#' or whitespace,
-         *         a path taken by the ingress or the admin API, a public ingress without an ingress
-         * @throws NullPointerException for a null authenticator, connection config or id supplier
+         *         a path taken by the ingress or the admin API, a public ingress without an ingress,
+         *         client certificates without an SSL context
+         * @throws NullPointerException for a null client auth mode, authenticator, connection config
+         *         or id supplier
          */
         public SocketServer build() {
             if (host == null || host.isBlank()) {
@@ -731,7 +831,16 @@ public final class SocketServer implements Closeable {
                 throw new IllegalArgumentException(
                         "publicIngress: expected ingress(true) with it but the ingress is off");
             }
+            Objects.requireNonNull(clientAuth, "clientCertificates");
+            if (clientAuth != ClientAuth.NONE && sslContext == null) {
+                throw new IllegalArgumentException("clientCertificates: expected an sslContext with " + clientAuth
+                        + " but the listener is plain HTTP (call sslContext(...))");
+            }
             Objects.requireNonNull(authenticator, "authenticator");
+            if (accessPolicy != null && customAuthenticator) {
+                throw new IllegalArgumentException("authenticator: expected either an authenticator or an access policy"
+                        + " but both are set");
+            }
             Objects.requireNonNull(connectionConfig, "connectionConfig");
             Objects.requireNonNull(connectionIds, "connectionIds");
             return new SocketServer(this);

@@ -8,6 +8,7 @@ import io.undertow.util.Methods;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
+import io.swaggersocket.handshake.Protocol;
 import java.security.Principal;
 import java.util.function.Supplier;
 
@@ -19,29 +20,39 @@ import java.util.function.Supplier;
  * for methods other than GET; 400 for a GET that is not a WebSocket upgrade (no
  * {@code Upgrade: websocket}, or no Sec-WebSocket-Key / Sec-WebSocket-Version) or asks for a
  * WebSocket version Undertow does not speak (with {@code Sec-WebSocket-Version: 13}); the
- * authenticator's 401 / 403; 500 when the authenticator or the id supplier throws.
+ * authenticator's 401 / 403; 403 when the upgrade's {@code Swaggersocket-Agent} header names an
+ * agent its principal may not register, or one held by another principal's agents (400 when the
+ * header is repeated); 500 when the authenticator or the id supplier throws. Without the header
+ * the same checks run on hello's {@code metadata.name} (close code 4006).
  */
 final class TunnelHandler implements HttpHandler {
     private static final System.Logger LOG = System.getLogger(TunnelHandler.class.getName());
     private static final AttachmentKey<String> CONNECTION_ID = AttachmentKey.create(String.class);
     private static final AttachmentKey<Principal> PRINCIPAL = AttachmentKey.create(Principal.class);
+    private static final AttachmentKey<String> AGENT_NAME = AttachmentKey.create(String.class);
 
     /** Where upgraded sockets go; implemented by the server. */
     interface Acceptor {
         /** False once the server is closing. */
         boolean isAccepting();
 
-        /** Called on the socket's I/O thread right after the 101: must not block. */
-        void upgraded(WebSocketChannel socket, String connectionId, Principal principal);
+        /**
+         * Called on the socket's I/O thread right after the 101: must not block.
+         *
+         * @param announcedName the agent name the upgrade request announced, or {@code null}
+         */
+        void upgraded(WebSocketChannel socket, String connectionId, Principal principal, String announcedName);
     }
 
     private final HttpGuard guard;
+    private final AccessControl access;
     private final Supplier<String> connectionIds;
     private final Acceptor acceptor;
     private final WebSocketProtocolHandshakeHandler upgrade;
 
-    TunnelHandler(HttpGuard guard, Supplier<String> connectionIds, Acceptor acceptor) {
+    TunnelHandler(HttpGuard guard, AccessControl access, Supplier<String> connectionIds, Acceptor acceptor) {
         this.guard = guard;
+        this.access = access;
         this.connectionIds = connectionIds;
         this.acceptor = acceptor;
         this.upgrade = new WebSocketProtocolHandshakeHandler(this::onConnect, exchange -> {
@@ -84,6 +95,24 @@ final class TunnelHandler implements HttpHandler {
         if (accepted == null) {
             return;
         }
+        Principal principal = accepted.principal();
+        var names = exchange.getRequestHeaders().get(Protocol.AGENT_NAME_HEADER);
+        if (names != null && names.size() > 1) {
+            HttpRoutes.sendError(exchange, 400, "expected one " + Protocol.AGENT_NAME_HEADER + " header but there are "
+                    + names.size());
+            return;
+        }
+        String name = names == null ? null : names.getFirst();
+        if (name != null) {
+            String refusal = access.registrationRefusal(principal, name);
+            if (refusal != null) {
+                LOG.log(System.Logger.Level.DEBUG, "tunnel from {0} refused with 403: {1}", exchange.getSourceAddress(),
+                        refusal);
+                HttpRoutes.sendError(exchange, 403, refusal);
+                return;
+            }
+            exchange.putAttachment(AGENT_NAME, name);
+        }
         String id;
         try {
             id = connectionIds.get();
@@ -97,7 +126,6 @@ final class TunnelHandler implements HttpHandler {
             return;
         }
         exchange.putAttachment(CONNECTION_ID, id);
-        Principal principal = accepted.principal();
         if (principal != null) {
             exchange.putAttachment(PRINCIPAL, principal);
         }
@@ -105,6 +133,7 @@ final class TunnelHandler implements HttpHandler {
     }
 
     private void onConnect(WebSocketHttpExchange exchange, WebSocketChannel socket) {
-        acceptor.upgraded(socket, exchange.getAttachment(CONNECTION_ID), exchange.getAttachment(PRINCIPAL));
+        acceptor.upgraded(socket, exchange.getAttachment(CONNECTION_ID), exchange.getAttachment(PRINCIPAL),
+                exchange.getAttachment(AGENT_NAME));
     }
 }

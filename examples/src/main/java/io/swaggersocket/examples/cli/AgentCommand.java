@@ -5,12 +5,17 @@ import io.swaggersocket.client.ClientStateEvent;
 import io.swaggersocket.client.ForwardingHandler;
 import io.swaggersocket.client.ReconnectPolicy;
 import io.swaggersocket.client.SocketClient;
+import io.swaggersocket.auth.RequestSigner;
+import io.swaggersocket.handshake.CloseCode;
+import io.swaggersocket.handshake.HandshakeException;
 import io.swaggersocket.mux.ConnectionConfig;
+import io.swaggersocket.server.PemTls;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -37,18 +42,32 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class AgentCommand {
     static final String USAGE = String.join("\n",
             "usage: swaggersocket agent --server ws[s]://HOST:PORT/tunnel --name NAME --forward http://HOST:PORT",
-            "                           [--token TOKEN] [--meta KEY=VALUE]... [--insecure-skip-verify]",
+            "                           [--token-file FILE | --access-key ID --secret-key-file FILE]",
+            "                           [--tls-cert PEM --tls-key PEM] [--tls-ca PEM] [--meta KEY=VALUE]...",
             "",
             "Dials the server and keeps the tunnel open, reconnecting with backoff (1 s, x1.6, up to 30 s),",
             "and forwards every request the server sends through it to the local HTTP service at --forward:",
             "the server's /agents/NAME/PATH reaches --forward's PATH. Prints a line whenever the tunnel",
-            "connects or is lost. If the server cannot be reached at start, it exits with status 1.",
+            "connects or is lost. If the server cannot be reached at start, refuses the credentials, or",
+            "refuses the name (it is outside this agent's grants, or another principal's agents hold it),",
+            "it exits with status 1 and says why.",
+            "",
+            "Credentials, from files or the environment (the command line shows in ps): a bearer token",
+            "(--token-file, or " + Secrets.TOKEN_ENV + "), an access key that signs each upgrade",
+            "(--access-key or " + Secrets.ACCESS_KEY_ENV + ", with --secret-key-file or " + Secrets.SECRET_KEY_ENV + "),",
+            "or a TLS client certificate (--tls-cert and --tls-key).",
             "",
             "options:",
             "  --server URL             the server's tunnel address, ws://HOST:PORT/tunnel or wss://...",
             "  --name NAME              this agent's name: the server's ingress finds it by it",
             "  --forward URL            the local service, http://HOST:PORT with an optional base path",
-            "  --token TOKEN            the server's token (sent as Authorization: Bearer TOKEN)",
+            "  --token-file FILE        a file holding the token (sent as Authorization: Bearer TOKEN)",
+            "  --token TOKEN            the token itself (visible in ps: prefer --token-file)",
+            "  --access-key ID          sign the upgrade with this access key id (SWS1-HMAC-SHA256)",
+            "  --secret-key-file FILE   a file holding the access key's secret",
+            "  --tls-cert PEM           present this client certificate chain (with --tls-key)",
+            "  --tls-key PEM            its private key: PKCS#8, PKCS#1 RSA or SEC1 EC, not encrypted",
+            "  --tls-ca PEM             trust the server certificates these CAs issued (a private CA)",
             "  --meta KEY=VALUE         more metadata for the server's /connections (repeatable)",
             "  --insecure-skip-verify   trust any wss certificate, the server's name unchecked (tests only)",
             "  --help                   show this text");
@@ -57,7 +76,17 @@ public final class AgentCommand {
     }
 
     /** The parsed command line. */
-    record Options(URI server, String name, String token, Map<String, String> meta, URI forward, boolean insecure) {
+    record Options(URI server, String name, String token, Map<String, String> meta, URI forward, boolean insecure,
+            String accessKey, String secretKey, Path tlsCert, Path tlsKey, Path tlsCa) {
+        /** Without signing or client certificates: what tests and embedders mostly need. */
+        Options(URI server, String name, String token, Map<String, String> meta, URI forward, boolean insecure) {
+            this(server, name, token, meta, forward, insecure, null, null, null, null, null);
+        }
+
+        @Override
+        public String toString() { // never the secrets
+            return "Options[server=" + server + ", name=" + name + ", forward=" + forward + "]";
+        }
     }
 
     /** A connected agent; closing it closes the tunnel gracefully and stops reconnecting. Thread-safe. */
@@ -103,13 +132,18 @@ public final class AgentCommand {
      * refused the token).
      */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return run(args, System.getenv(), out, err);
+    }
+
+    /** {@link #run(List, PrintStream, PrintStream)} with the environment variables given. */
+    static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
         Options options;
         try {
             if (args.contains("--help")) {
                 out.println(USAGE);
                 return 0;
             }
-            options = parse(args);
+            options = parse(args, env);
         } catch (UsageException e) {
             err.println("swaggersocket agent: " + e.getMessage() + " (try --help)");
             return 2;
@@ -144,7 +178,12 @@ public final class AgentCommand {
     }
 
     static Options parse(List<String> args) throws UsageException {
-        CliArgs a = CliArgs.parse(args, Set.of("server", "name", "token", "meta", "forward"), Set.of("meta"),
+        return parse(args, Map.of());
+    }
+
+    static Options parse(List<String> args, Map<String, String> env) throws UsageException {
+        CliArgs a = CliArgs.parse(args, Set.of("server", "name", "token", "token-file", "access-key",
+                "secret-key-file", "tls-cert", "tls-key", "tls-ca", "meta", "forward"), Set.of("meta"),
                 Set.of("insecure-skip-verify"));
         URI server = uri("server", a.required("server"));
         try {
@@ -166,6 +205,40 @@ public final class AgentCommand {
         if (token != null && (token.isEmpty() || token.chars().anyMatch(c -> c <= ' ' || c == 127))) {
             throw new UsageException("--token: expected a token without spaces or control characters");
         }
+        if (token != null && a.has("token-file")) {
+            throw new UsageException("--token and --token-file do not go together");
+        }
+        if (a.has("token-file")) {
+            token = Secrets.read("token-file", Path.of(a.value("token-file")));
+        }
+        String accessKey = a.has("access-key") ? a.value("access-key") : Secrets.env(env, Secrets.ACCESS_KEY_ENV);
+        String secretKey = a.has("secret-key-file") ? Secrets.read("secret-key-file", Path.of(a.value("secret-key-file")))
+                : Secrets.env(env, Secrets.SECRET_KEY_ENV);
+        if (a.has("secret-key-file") && accessKey == null) {
+            throw new UsageException("--secret-key-file needs --access-key");
+        }
+        if (a.has("access-key") && secretKey == null) {
+            throw new UsageException("--access-key needs --secret-key-file or " + Secrets.SECRET_KEY_ENV);
+        }
+        if (accessKey != null && secretKey != null) {
+            try {
+                RequestSigner.of(accessKey, secretKey);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--access-key: " + e.getMessage());
+            }
+        } else {
+            accessKey = null;
+            secretKey = null;
+        }
+        if (token == null && accessKey == null) {
+            token = Secrets.env(env, Secrets.TOKEN_ENV);
+        }
+        if (a.has("tls-cert") != a.has("tls-key")) {
+            throw new UsageException("--tls-cert and --tls-key go together");
+        }
+        if ((a.has("tls-cert") || a.has("tls-ca")) && !"wss".equals(server.getScheme())) {
+            throw new UsageException("--tls-cert and --tls-ca need a wss:// --server");
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         for (String pair : a.all("meta")) {
             int eq = pair.indexOf('=');
@@ -178,7 +251,12 @@ public final class AgentCommand {
             }
             meta.put(key, pair.substring(eq + 1));
         }
-        return new Options(server, name, token, Map.copyOf(meta), forward, a.has("insecure-skip-verify"));
+        return new Options(server, name, token, Map.copyOf(meta), forward, a.has("insecure-skip-verify"), accessKey,
+                secretKey, path(a.value("tls-cert")), path(a.value("tls-key")), path(a.value("tls-ca")));
+    }
+
+    private static Path path(String value) {
+        return value == null ? null : Path.of(value);
     }
 
     private static URI uri(String option, String value) throws UsageException {
@@ -208,8 +286,16 @@ public final class AgentCommand {
         if (options.token() != null) {
             builder.header("Authorization", "Bearer " + options.token());
         }
+        if (options.accessKey() != null) {
+            builder.requestSigner(RequestSigner.of(options.accessKey(), options.secretKey()));
+        }
         if (options.insecure()) {
+            if (options.tlsCert() != null || options.tlsCa() != null) {
+                throw new IOException("--insecure-skip-verify does not go with --tls-cert or --tls-ca");
+            }
             builder.sslContext(trustingEveryone());
+        } else if (options.tlsCert() != null || options.tlsCa() != null) {
+            builder.sslContext(PemTls.clientContext(options.tlsCert(), options.tlsKey(), options.tlsCa()));
         }
         SocketClient client = builder.build();
         client.serve(ForwardingHandler.to(options.forward()));
@@ -228,7 +314,13 @@ public final class AgentCommand {
             client.connect();
         } catch (AuthenticationException e) {
             client.close();
-            throw new IOException("the server refused the token: " + e.getMessage(), e);
+            throw new IOException(e.status() == 403 ? "the server refused this agent: " + e.getMessage()
+                    : "the server refused the credentials: " + e.getMessage(), e);
+        } catch (HandshakeException e) {
+            client.close();
+            throw new IOException(e.closeCode() == CloseCode.HANDSHAKE_REFUSED
+                    ? "the server refused this agent: " + e.getMessage()
+                    : "cannot connect to " + server + ": " + e.getMessage(), e);
         } catch (IOException e) {
             client.close();
             throw new IOException("cannot connect to " + server + ": " + e.getMessage(), e);

@@ -1,7 +1,9 @@
 package io.swaggersocket.examples.cli;
 
 import io.swaggersocket.mux.ConnectionConfig;
+import io.swaggersocket.server.AccessPolicy;
 import io.swaggersocket.server.BearerTokens;
+import io.swaggersocket.server.ClientAuth;
 import io.swaggersocket.server.ConnectionEvent;
 import io.swaggersocket.server.PemTls;
 import io.swaggersocket.server.SocketServer;
@@ -10,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
@@ -24,34 +27,44 @@ import javax.net.ssl.SSLContext;
  */
 public final class ServerCommand {
     static final String USAGE = String.join("\n",
-            "usage: swaggersocket server --listen HOST:PORT [--token TOKEN]... [--tokens-file FILE]",
-            "                            [--tls-cert PEM --tls-key PEM] [--public-ingress]",
+            "usage: swaggersocket server --listen HOST:PORT [--access-file FILE | --token TOKEN...]",
+            "                            [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]] [--public-ingress]",
             "",
             "Accepts agents' tunnels at /tunnel and serves, on the same port:",
             "  ANY    /agents/NAME/PATH   the ingress: PATH goes through the tunnel to an agent named NAME",
-            "                             (agents sharing a name take calls in turn)",
+            "                             (agents of one principal sharing a name take calls in turn)",
             "  GET    /connections        the connected agents; GET or DELETE /connections/ID for one",
-            "  GET    /healthz, /metrics  health, and metrics in the Prometheus text format",
-            "Every request needs a token, as 'Authorization: Bearer TOKEN' or '?token=TOKEN' (ingress",
-            "calls not with --public-ingress). Without --token or --tokens-file, a token is generated and",
-            "printed once. Stop with Ctrl-C: calls in flight may finish for up to 30 s.",
+            "  GET    /metrics            metrics in the Prometheus text format",
+            "  POST   /access/reload      read the access file again (as SIGHUP does)",
+            "  GET    /healthz            public: {\"status\":\"ok\"} or 503 {\"status\":\"draining\"}",
+            "Every other request needs credentials: 'Authorization: Bearer TOKEN' or '?token=TOKEN', a",
+            "signed request (swaggersocket sign), or a client certificate (--tls-client-ca); each is",
+            "allowed only what its principal's grants in the access file say. Without an access file or",
+            "a token, a token with full access is generated and printed once. SIGHUP reloads the access",
+            "file; agents whose credentials are gone are disconnected (close code 4007). Stop with",
+            "Ctrl-C: calls in flight may finish for up to 30 s.",
             "",
             "options:",
-            "  --listen HOST:PORT   where to listen: 0.0.0.0:8080 for every interface, [::1]:8080 for IPv6,",
-            "                       port 0 for any free one",
-            "  --token TOKEN        accept this token (repeatable)",
-            "  --tokens-file FILE   accept the tokens in FILE, one a line; lines starting with # are comments",
-            "  --tls-cert PEM       serve https and wss with this certificate chain (with --tls-key)",
-            "  --tls-key PEM        its private key: PKCS#8, PKCS#1 RSA or SEC1 EC, not encrypted",
-            "  --public-ingress     let ingress calls in without a token (agents and admin still need one)",
-            "  --help               show this text");
+            "  --listen HOST:PORT     where to listen: 0.0.0.0:8080 for every interface, [::1]:8080 for IPv6,",
+            "                         port 0 for any free one",
+            "  --access-file FILE     principals, credentials and grants in YAML (see README), or a plain",
+            "                         file of tokens, one a line, each with full access",
+            "  --tokens-file FILE     the same as --access-file (kept for existing set-ups)",
+            "  --token TOKEN          accept this token with full access (repeatable; visible in ps: prefer",
+            "                         the environment variable " + Secrets.TOKEN_ENV + " or a file)",
+            "  --tls-cert PEM         serve https and wss with this certificate chain (with --tls-key)",
+            "  --tls-key PEM          its private key: PKCS#8, PKCS#1 RSA or SEC1 EC, not encrypted",
+            "  --tls-client-ca PEM    ask clients for certificates issued by these CAs; a verified one",
+            "                         names its principal by its subject CN (certificates: in the access file)",
+            "  --public-ingress       let ingress calls in without credentials (agents and admin still need them)",
+            "  --help                 show this text");
 
     private ServerCommand() {
     }
 
     /** The parsed command line. */
-    record Options(String host, int port, List<String> tokens, Path tokensFile, Path tlsCert, Path tlsKey,
-            boolean publicIngress) {
+    record Options(String host, int port, List<String> tokens, Path accessFile, Path tlsCert, Path tlsKey,
+            Path tlsClientCa, boolean publicIngress) {
     }
 
     /** A started server; closing it stops the server gracefully. Thread-safe. */
@@ -74,6 +87,22 @@ public final class ServerCommand {
             closed.await();
         }
 
+        /**
+         * Reads the access file again (SIGHUP): prints what changed, or why the file was refused
+         * while the old policy stays; says so when there is no file to read.
+         */
+        void reload() {
+            try {
+                int closed = server.reloadAccessPolicy();
+                out.println("reloaded the access file" + (closed == 0 ? "" : "; closed " + closed
+                        + (closed == 1 ? " connection" : " connections") + " whose access was revoked"));
+            } catch (IllegalStateException e) {
+                out.println("nothing to reload: the server was not started with --access-file");
+            } catch (IOException e) {
+                out.println("access file not reloaded, the previous policy stays: " + e.getMessage());
+            }
+        }
+
         /** Closes the server gracefully (calls in flight may finish) and says so; idempotent. */
         @Override
         public void close() {
@@ -92,13 +121,18 @@ public final class ServerCommand {
      * line, 1 with a message when the server cannot start.
      */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return run(args, System.getenv(), out, err);
+    }
+
+    /** {@link #run(List, PrintStream, PrintStream)} with the environment variables given. */
+    static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
         Options options;
         try {
             if (args.contains("--help")) {
                 out.println(USAGE);
                 return 0;
             }
-            options = parse(args);
+            options = parse(args, env);
         } catch (UsageException e) {
             err.println("swaggersocket server: " + e.getMessage() + " (try --help)");
             return 2;
@@ -111,6 +145,7 @@ public final class ServerCommand {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "swaggersocket-server-shutdown"));
+        Hangup.onSignal(running::reload, err);
         try {
             running.awaitClosed();
         } catch (InterruptedException e) {
@@ -121,8 +156,12 @@ public final class ServerCommand {
     }
 
     static Options parse(List<String> args) throws UsageException {
-        CliArgs a = CliArgs.parse(args, Set.of("listen", "token", "tokens-file", "tls-cert", "tls-key"),
-                Set.of("token"), Set.of("public-ingress"));
+        return parse(args, Map.of());
+    }
+
+    static Options parse(List<String> args, Map<String, String> env) throws UsageException {
+        CliArgs a = CliArgs.parse(args, Set.of("listen", "token", "tokens-file", "access-file", "tls-cert", "tls-key",
+                "tls-client-ca"), Set.of("token"), Set.of("public-ingress"));
         String listen = a.required("listen");
         int colon = listen.lastIndexOf(':');
         if (colon <= 0 || colon == listen.length() - 1) {
@@ -144,7 +183,18 @@ public final class ServerCommand {
             throw new UsageException("--listen: expected a port in [0, 65535] but was \"" + listen.substring(colon + 1)
                     + "\"");
         }
-        List<String> tokens = a.all("token");
+        if (a.has("access-file") && a.has("tokens-file")) {
+            throw new UsageException("--access-file and --tokens-file are the same option: give one");
+        }
+        String accessFile = a.has("access-file") ? a.value("access-file") : a.value("tokens-file");
+        List<String> tokens = new ArrayList<>(a.all("token"));
+        if (accessFile != null && !tokens.isEmpty()) {
+            throw new UsageException("--token and --access-file do not go together: list the token in the file");
+        }
+        String fromEnv = Secrets.env(env, Secrets.TOKEN_ENV);
+        if (accessFile == null && tokens.isEmpty() && fromEnv != null) {
+            tokens.add(fromEnv);
+        }
         if (!tokens.isEmpty()) {
             try {
                 BearerTokens.of(tokens);
@@ -155,8 +205,11 @@ public final class ServerCommand {
         if (a.has("tls-cert") != a.has("tls-key")) {
             throw new UsageException("--tls-cert and --tls-key go together");
         }
-        return new Options(host, port, List.copyOf(tokens), path(a.value("tokens-file")), path(a.value("tls-cert")),
-                path(a.value("tls-key")), a.has("public-ingress"));
+        if (a.has("tls-client-ca") && !a.has("tls-cert")) {
+            throw new UsageException("--tls-client-ca needs --tls-cert and --tls-key: client certificates come over TLS");
+        }
+        return new Options(host, port, List.copyOf(tokens), path(accessFile), path(a.value("tls-cert")),
+                path(a.value("tls-key")), path(a.value("tls-client-ca")), a.has("public-ingress"));
     }
 
     private static Path path(String value) {
@@ -171,23 +224,30 @@ public final class ServerCommand {
      * @throws IOException with a message fit for the user: the port is taken, a file cannot be read
      */
     static Running start(Options options, ConnectionConfig config, PrintStream out) throws IOException {
-        List<String> tokens = new ArrayList<>(options.tokens());
-        if (options.tokensFile() != null) {
-            tokens.addAll(BearerTokens.readFile(options.tokensFile()));
-            if (tokens.isEmpty()) {
-                throw new IOException("tokens file " + options.tokensFile() + " holds no token");
-            }
-        }
         String generated = null;
-        if (tokens.isEmpty()) {
-            generated = BearerTokens.newToken();
-            tokens.add(generated);
+        AccessPolicy policy;
+        Path file = options.accessFile();
+        if (file != null) {
+            policy = AccessPolicy.read(file);
+        } else {
+            List<String> tokens = new ArrayList<>(options.tokens());
+            if (tokens.isEmpty()) {
+                generated = BearerTokens.newToken();
+                tokens.add(generated);
+            }
+            policy = AccessPolicy.fullAccess(tokens);
         }
-        SSLContext tls = options.tlsCert() == null ? null : PemTls.serverContext(options.tlsCert(), options.tlsKey());
-        SocketServer server = SocketServer.builder()
+        SSLContext tls = options.tlsCert() == null ? null : options.tlsClientCa() == null
+                ? PemTls.serverContext(options.tlsCert(), options.tlsKey())
+                : PemTls.serverContext(options.tlsCert(), options.tlsKey(), options.tlsClientCa());
+        SocketServer.Builder builder = SocketServer.builder()
                 .bind(options.host(), options.port())
                 .sslContext(tls)
-                .authenticator(BearerTokens.of(tokens))
+                .accessPolicy(policy, file == null ? null : () -> AccessPolicy.read(file));
+        if (options.tlsClientCa() != null) {
+            builder.clientCertificates(ClientAuth.REQUESTED);
+        }
+        SocketServer server = builder
                 .connectionConfig(config)
                 .ingress(true)
                 .publicIngress(options.publicIngress())
