@@ -22,19 +22,31 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Stateless and thread-safe: builds the server's {@link SSLContext} from PEM files, the form
- * certificates come in from Let's Encrypt, openssl and most CAs, with the JDK alone.
+ * Stateless and thread-safe: builds {@link SSLContext}s from PEM files, the form certificates come
+ * in from Let's Encrypt, openssl and most CAs, with the JDK alone: the server's, optionally
+ * trusting CAs for client certificates, and an agent's, optionally with a client certificate.
  *
  * <pre>{@code
  * SSLContext tls = PemTls.serverContext(Path.of("fullchain.pem"), Path.of("privkey.pem"));
  * SocketServer server = SocketServer.builder().bind("0.0.0.0", 8443).sslContext(tls).build();
+ *
+ * // client certificates: the server trusts clients-ca.pem, the agent trusts the server's CA
+ * SSLContext mtls = PemTls.serverContext(Path.of("fullchain.pem"), Path.of("privkey.pem"),
+ *         Path.of("clients-ca.pem"));
+ * SocketServer.builder().bind("0.0.0.0", 8443).sslContext(mtls).clientCertificates(ClientAuth.REQUIRED)...
+ * SSLContext agent = PemTls.clientContext(Path.of("agent.pem"), Path.of("agent-key.pem"),
+ *         Path.of("server-ca.pem"));
  * }</pre>
  *
  * <p>The certificate file holds the chain, the server's certificate first; the key file holds one
@@ -69,6 +81,63 @@ public final class PemTls {
      *         key does not belong to the certificate
      */
     public static SSLContext serverContext(Path certificateChain, Path privateKey) throws IOException {
+        Objects.requireNonNull(certificateChain, "certificateChain");
+        Objects.requireNonNull(privateKey, "privateKey");
+        return context(keyManagers(certificateChain, privateKey), null);
+    }
+
+    /**
+     * As {@link #serverContext(Path, Path)}, and trusting the CA certificates in
+     * {@code trustedClientCas} (one or more {@code CERTIFICATE} blocks; other blocks are skipped)
+     * to verify client certificates, for a server built with
+     * {@link SocketServer.Builder#clientCertificates} {@link ClientAuth#REQUESTED} or
+     * {@link ClientAuth#REQUIRED}. Only these CAs are trusted, never the JDK's defaults. A
+     * certificate in the file may also be a client's own self-signed one, which is then trusted
+     * as it is.
+     *
+     * @throws IOException with a message naming the file at fault, as for the two-argument form,
+     *         or {@code cannot read trusted CA certificates /ca.pem: ...}
+     */
+    public static SSLContext serverContext(Path certificateChain, Path privateKey, Path trustedClientCas)
+            throws IOException {
+        Objects.requireNonNull(certificateChain, "certificateChain");
+        Objects.requireNonNull(privateKey, "privateKey");
+        Objects.requireNonNull(trustedClientCas, "trustedClientCas");
+        return context(keyManagers(certificateChain, privateKey), trustManagers(trustedClientCas));
+    }
+
+    /**
+     * An SSLContext for an agent dialing {@code wss://} (the client module's
+     * {@code SocketClient.Builder.sslContext}) or any JDK client: it presents the client
+     * certificate chain in {@code certificateChain} (the agent's certificate first) with the key in
+     * {@code privateKey} when the server asks for one, and verifies the server against the CA
+     * certificates in {@code trustedCas}.
+     *
+     * <p>The JDK presents the certificate only to a server whose list of acceptable CAs covers the
+     * chain (or that names none); to any other it sends no certificate, as if it had none.
+     *
+     * @param certificateChain the client certificate chain, or {@code null} for no client
+     *        certificate (then {@code privateKey} is {@code null} too)
+     * @param privateKey the client certificate's key, or {@code null} with no certificate
+     * @param trustedCas CA certificates to verify the server with, or {@code null} for the JDK's
+     *        default trust store
+     * @throws IOException with a message naming the file at fault, as for {@link #serverContext}
+     * @throws IllegalArgumentException when only one of {@code certificateChain} and
+     *         {@code privateKey} is given
+     */
+    public static SSLContext clientContext(Path certificateChain, Path privateKey, Path trustedCas)
+            throws IOException {
+        if ((certificateChain == null) != (privateKey == null)) {
+            throw new IllegalArgumentException(certificateChain == null
+                    ? "certificateChain: expected the certificate of private key " + privateKey + " but was none"
+                    : "privateKey: expected the key of certificate " + certificateChain + " but was none");
+        }
+        KeyManager[] keys = certificateChain == null ? null : keyManagers(certificateChain, privateKey);
+        return context(keys, trustedCas == null ? null : trustManagers(trustedCas));
+    }
+
+    /** Key managers holding the chain and its key, checked to belong together. */
+    private static KeyManager[] keyManagers(Path certificateChain, Path privateKey) throws IOException {
         List<X509Certificate> chain = readCertificates(certificateChain);
         PrivateKey key = readPrivateKey(privateKey);
         checkPair(key, chain.get(0), certificateChain, privateKey);
@@ -80,21 +149,52 @@ public final class PemTls {
             }
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setKeyEntry("server", key, password, chain.toArray(new X509Certificate[0]));
+            store.setKeyEntry("key", key, password, chain.toArray(new X509Certificate[0]));
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(store, password);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf.getKeyManagers(), null, null);
-            return context;
+            return kmf.getKeyManagers();
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot use certificate " + certificateChain + " with private key " + privateKey
                     + ": " + e.getMessage(), e);
         }
     }
 
+    /** Trust managers whose anchors are the certificates in {@code file}, and nothing else. */
+    private static TrustManager[] trustManagers(Path file) throws IOException {
+        String what = "trusted CA certificates " + file;
+        List<X509Certificate> cas = readCertificates(file, what);
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            for (int i = 0; i < cas.size(); i++) {
+                store.setCertificateEntry("ca-" + i, cas.get(i));
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            return tmf.getTrustManagers();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A TLS context; {@code null} key managers: none; {@code null} trust managers: the JDK's default. */
+    private static SSLContext context(KeyManager[] keys, TrustManager[] trust) throws IOException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys, trust, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
     /** The certificates in a PEM file, in file order. */
     static List<X509Certificate> readCertificates(Path file) throws IOException {
-        String what = "certificate " + file;
+        return readCertificates(file, "certificate " + file);
+    }
+
+    /** The certificates in a PEM file, in file order; {@code what} names the file in messages. */
+    private static List<X509Certificate> readCertificates(Path file, String what) throws IOException {
         List<Block> blocks = blocks(read(file, what), what);
         List<X509Certificate> out = new ArrayList<>();
         try {
