@@ -4,16 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RenegotiationRequiredException;
+import io.undertow.server.SSLSessionInfo;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The server's whole Undertow handler chain, in one place: the tunnel path, the ingress and the
@@ -87,7 +92,10 @@ final class HttpRoutes implements HttpHandler {
         return uri;
     }
 
-    /** The request as an {@link Authenticator} sees it: path, headers, query and peer address. */
+    /**
+     * The request as an {@link Authenticator} sees it: path, headers, query, peer address, method,
+     * raw target and the client's verified certificate chain.
+     */
     static UpgradeRequest requestOf(HttpServerExchange exchange) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (HeaderValues values : exchange.getRequestHeaders()) {
@@ -99,6 +107,31 @@ final class HttpRoutes implements HttpHandler {
         String query = exchange.getQueryString();
         String target = rawPath(exchange) + (query == null || query.isEmpty() ? "" : "?" + query);
         return new UpgradeRequest(exchange.getRequestPath(), headers, queryParameters, remote,
-                exchange.getRequestMethod().toString(), target, List.of());
+                exchange.getRequestMethod().toString(), target, clientCertificates(exchange));
+    }
+
+    /**
+     * The chain the client presented, leaf first; empty on plain HTTP, when the listener does not
+     * ask for certificates or the client sent none. JSSE fails the handshake of a chain its trust
+     * managers reject, even when certificates are only requested, so whatever is here was verified.
+     */
+    private static List<X509Certificate> clientCertificates(HttpServerExchange exchange) {
+        SSLSessionInfo tls = exchange.getConnection().getSslSessionInfo();
+        if (tls == null) {
+            return List.of();
+        }
+        Certificate[] chain;
+        try {
+            chain = tls.getPeerCertificates();
+        } catch (SSLPeerUnverifiedException | RenegotiationRequiredException e) {
+            return List.of(); // none sent, or none asked for (Undertow would renegotiate to ask: we do not)
+        }
+        List<X509Certificate> out = new ArrayList<>(chain.length);
+        for (Certificate c : chain) {
+            if (c instanceof X509Certificate x509) {
+                out.add(x509);
+            }
+        }
+        return out;
     }
 }

@@ -42,6 +42,7 @@ import javax.net.ssl.SSLContext;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.SslClientAuthMode;
 import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
@@ -114,6 +115,7 @@ public final class SocketServer implements Closeable {
     private final int requestedPort;
     private final String path;
     private final SSLContext sslContext;
+    private final ClientAuth clientAuth;
     private final ConnectionConfig config;
     private final HttpRequestHandler handler;
     private final HttpRoutes routes;
@@ -145,6 +147,7 @@ public final class SocketServer implements Closeable {
         requestedPort = b.port;
         path = b.path;
         sslContext = b.sslContext;
+        clientAuth = b.clientAuth;
         config = b.connectionConfig;
         handler = b.handler;
         HttpGuard guard = new HttpGuard(b.authenticator, metrics);
@@ -207,6 +210,10 @@ public final class SocketServer implements Closeable {
                     b.setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L);
                 }
                 if (sslContext != null) {
+                    if (clientAuth != ClientAuth.NONE) {
+                        b.setSocketOption(Options.SSL_CLIENT_AUTH_MODE, clientAuth == ClientAuth.REQUIRED
+                                ? SslClientAuthMode.REQUIRED : SslClientAuthMode.REQUESTED);
+                    }
                     b.addHttpsListener(requestedPort, host, sslContext);
                 } else {
                     b.addHttpListener(requestedPort, host);
@@ -603,6 +610,7 @@ public final class SocketServer implements Closeable {
         private int port = -1;
         private String path = "/tunnel";
         private SSLContext sslContext;
+        private ClientAuth clientAuth = ClientAuth.NONE;
         private Authenticator authenticator = Authenticator.acceptAll();
         private ConnectionConfig connectionConfig = ConnectionConfig.defaults();
         private HttpRequestHandler handler;
@@ -630,6 +638,18 @@ public final class SocketServer implements Closeable {
         /** Serves HTTPS and wss with {@code sslContext}; without one the listener is plain HTTP. */
         public Builder sslContext(SSLContext sslContext) {
             this.sslContext = sslContext;
+            return this;
+        }
+
+        /**
+         * Asks TLS clients (agents, ingress and admin callers alike) for a certificate; default
+         * {@link ClientAuth#NONE}. The trust managers of the {@link #sslContext SSL context} decide
+         * which certificates are valid (see {@link PemTls#serverContext(java.nio.file.Path,
+         * java.nio.file.Path, java.nio.file.Path)}); the {@link Authenticator} finds the verified
+         * chain in {@link UpgradeRequest#clientCertificates()}. Needs an SSL context.
+         */
+        public Builder clientCertificates(ClientAuth mode) {
+            this.clientAuth = mode;
             return this;
         }
 
@@ -703,8 +723,10 @@ public final class SocketServer implements Closeable {
         /**
          * @throws IllegalArgumentException naming the value at fault: no or blank host, a port out
          *         of [0, 65535], a path that does not start with '/' or holds '?', '#' or whitespace,
-         *         a path taken by the ingress or the admin API, a public ingress without an ingress
-         * @throws NullPointerException for a null authenticator, connection config or id supplier
+         *         a path taken by the ingress or the admin API, a public ingress without an ingress,
+         *         client certificates without an SSL context
+         * @throws NullPointerException for a null client auth mode, authenticator, connection config
+         *         or id supplier
          */
         public SocketServer build() {
             if (host == null || host.isBlank()) {
@@ -730,6 +752,11 @@ public final class SocketServer implements Closeable {
             if (publicIngress && !ingress) {
                 throw new IllegalArgumentException(
                         "publicIngress: expected ingress(true) with it but the ingress is off");
+            }
+            Objects.requireNonNull(clientAuth, "clientCertificates");
+            if (clientAuth != ClientAuth.NONE && sslContext == null) {
+                throw new IllegalArgumentException("clientCertificates: expected an sslContext with " + clientAuth
+                        + " but the listener is plain HTTP (call sslContext(...))");
             }
             Objects.requireNonNull(authenticator, "authenticator");
             Objects.requireNonNull(connectionConfig, "connectionConfig");
