@@ -704,9 +704,11 @@ public final class SocketClient implements Closeable {
             }
             if (ssl != null && e instanceof ClosedChannelException) {
                 // Undertow's TLS layer logs the handshake failure and closes the channel; this is all it reports.
+                // A server that requires a client certificate and got none it trusts ends the same way.
                 return new IOException("cannot open a WebSocket to " + safeUri + ": the connection closed before"
-                        + " the upgrade was answered, most often because the TLS handshake failed (certificate not"
-                        + " trusted, or not issued for " + uri.getHost() + ")", e);
+                        + " the upgrade was answered, most often because the TLS handshake failed (the server's"
+                        + " certificate not trusted or not issued for " + uri.getHost() + ", or the server requires"
+                        + " a client certificate and got none it trusts)", e);
             }
             return new IOException("cannot open a WebSocket to " + safeUri + ": " + e, e);
         }

@@ -58,7 +58,8 @@ class TlsTest {
             IOException e = assertThrows(IOException.class, client::connect);
             assertEquals("cannot open a WebSocket to wss://127.0.0.1:" + server.port() + "/agents: the connection"
                     + " closed before the upgrade was answered, most often because the TLS handshake failed"
-                    + " (certificate not trusted, or not issued for 127.0.0.1)", e.getMessage());
+                    + " (the server's certificate not trusted or not issued for 127.0.0.1, or the server requires"
+                    + " a client certificate and got none it trusts)", e.getMessage());
             assertTrue(server.accepted.poll(100, TimeUnit.MILLISECONDS) == null);
         }
     }

@@ -115,7 +115,7 @@ final class HttpRoutes implements HttpHandler {
      * ask for certificates or the client sent none. JSSE fails the handshake of a chain its trust
      * managers reject, even when certificates are only requested, so whatever is here was verified.
      */
-    static List<X509Certificate> clientCertificates(HttpServerExchange exchange) {
+    private static List<X509Certificate> clientCertificates(HttpServerExchange exchange) {
         SSLSessionInfo tls = exchange.getConnection().getSslSessionInfo();
         if (tls == null) {
             return List.of();

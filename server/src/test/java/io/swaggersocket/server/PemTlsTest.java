@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.swaggersocket.mux.ConnectionConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -34,8 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class PemTlsTest {
-    private static final char[] PASSWORD = "changeit".toCharArray();
-
     @TempDir
     static Path dir;
 
@@ -55,21 +51,9 @@ class PemTlsTest {
     }
 
     private static Pair pair(String name, String algorithm, String sizeOption, String size) throws Exception {
-        Path store = dir.resolve(name + ".p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", name, "-keyalg", algorithm, sizeOption, size,
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
-                "-keystore", store.toString(), "-storetype", "PKCS12",
-                "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD))
-                .redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS), "keytool finished");
-        assertEquals(0, keytool.exitValue(), "keytool: " + output);
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            keys.load(in, PASSWORD);
-        }
-        PrivateKey key = (PrivateKey) keys.getKey(name, PASSWORD);
+        KeyStore keys = TestPki.selfSigned(dir.resolve(name + ".p12"), name, "CN=localhost", "-keyalg", algorithm,
+                sizeOption, size, "-ext", "SAN=ip:127.0.0.1,dns:localhost");
+        PrivateKey key = TestPki.key(keys, name);
         Certificate certificate = keys.getCertificate(name);
         Path cert = write(name + "-cert.pem", "CERTIFICATE", certificate.getEncoded());
         Path pkcs8 = write(name + "-key.pem", "PRIVATE KEY", key.getEncoded());
@@ -77,9 +61,7 @@ class PemTlsTest {
     }
 
     private static Path write(String file, String type, byte[] der) throws IOException {
-        String pem = "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-        return Files.writeString(dir.resolve(file), pem);
+        return TestPki.pem(dir.resolve(file), type, der);
     }
 
     private static SSLContext trusting(Certificate certificate) throws Exception {
