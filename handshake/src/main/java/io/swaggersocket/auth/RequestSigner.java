@@ -226,7 +226,8 @@ public final class RequestSigner {
     /**
      * Signs {@code request} in place: adds the signature headers (replacing any it had) and, when
      * it has no {@code Host} header but an authority, a {@code Host} header from it (the port left
-     * out when it is the scheme's default), so that the host sent is the host signed.
+     * out when it is the scheme's default), so that the host sent is the host signed. Likewise, when
+     * {@code Content-Type} is to be signed and only the entity has one, it becomes a header.
      *
      * @throws IllegalArgumentException when the entity is not repeatable: it is read once here to
      *         hash it, and must be sent afterwards
@@ -248,6 +249,10 @@ public final class RequestSigner {
                 entity.writeTo(out);
             }
             contentHash = Canonical.hex(digest.digest());
+        }
+        if (entity != null && entity.getContentType() != null && request.getFirstHeader("Content-Type") == null
+                && extraHeaders.contains("content-type")) {
+            request.setHeader("Content-Type", entity.getContentType()); // what the client would add, unsigned
         }
         URIAuthority authority = request.getAuthority();
         if (request.getFirstHeader("Host") == null && authority != null) {
