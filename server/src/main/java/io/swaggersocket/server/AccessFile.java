@@ -4,12 +4,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -20,7 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 
 /**
@@ -55,6 +57,7 @@ import java.util.StringJoiner;
 final class AccessFile {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** The largest access file read: a policy, not a database. */
@@ -63,7 +66,7 @@ final class AccessFile {
     private AccessFile() {
     }
 
-    record Document(@JsonProperty(value = "principals", required = true) List<Located> principals,
+    record Document(@JsonProperty(value = "principals", required = true) List<PrincipalEntry> principals,
             @JsonProperty("signatureWindowSeconds") Long signatureWindowSeconds,
             @JsonProperty("maxRememberedSignatures") Integer maxRememberedSignatures) {
     }
@@ -88,23 +91,6 @@ final class AccessFile {
             @JsonProperty("secretFile") String secretFile, @JsonProperty("secretEnv") String secretEnv) {
     }
 
-    /** A principal entry with the line it starts on, for messages about it. */
-    @JsonDeserialize(using = LocatedDeserializer.class)
-    record Located(int line, PrincipalEntry entry) {
-    }
-
-    static final class LocatedDeserializer extends StdDeserializer<Located> {
-        LocatedDeserializer() {
-            super(Located.class);
-        }
-
-        @Override
-        public Located deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            int line = p.currentTokenLocation().getLineNr();
-            return new Located(line, ctxt.readValue(p, PrincipalEntry.class));
-        }
-    }
-
     static AccessPolicy read(Path file) throws IOException {
         String text = text(file);
         if (!isYaml(text)) {
@@ -116,19 +102,22 @@ final class AccessFile {
             return AccessPolicy.fullAccess(tokens);
         }
         Document doc;
+        Map<String, Integer> lines;
         try {
-            doc = YAML.readValue(text, Document.class);
+            lines = lines(text);
+            doc = YAML.treeToValue(YAML.readTree(text), Document.class);
         } catch (JsonProcessingException e) {
-            throw new IOException("access file " + file + " " + describe(e), e);
+            throw new IOException("access file " + file + " " + describe(e, lines(e, text)), e);
         }
         if (doc == null || doc.principals() == null || doc.principals().isEmpty()) {
             throw new IOException("access file " + file + ": expected at least one entry under principals: but"
                     + " there are none");
         }
         AccessPolicy.Builder b = AccessPolicy.builder();
-        for (Located located : doc.principals()) {
-            PrincipalEntry p = located.entry();
-            String where = "access file " + file + " line " + located.line() + ": principal " + p.name();
+        for (int i = 0; i < doc.principals().size(); i++) {
+            PrincipalEntry p = doc.principals().get(i);
+            String where = "access file " + file + " line " + lines.getOrDefault("/principals/" + i, 0)
+                    + ": principal " + p.name();
             try {
                 b.principal(p.name(), new Grants(p.register(), p.call(), p.admin()));
                 p.tokens().forEach(t -> b.token(p.name(), t));
@@ -213,10 +202,66 @@ final class AccessFile {
         }
     }
 
+    /**
+     * The line of every field and array element in the document, by JSON pointer
+     * ({@code /principals/0/register}): a tree bound to records keeps no positions, and Jackson's
+     * own error positions point where parsing stopped, not at the field.
+     */
+    static Map<String, Integer> lines(String text) throws IOException {
+        Map<String, Integer> out = new HashMap<>();
+        Deque<String> path = new ArrayDeque<>(); // one entry per open container: the pointer to it
+        Deque<int[]> indexes = new ArrayDeque<>(); // per open container: next array index, or -1 in an object
+        String field = null;
+        try (JsonParser p = YAML.getFactory().createParser(text)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                int line = p.currentTokenLocation().getLineNr();
+                if (t == JsonToken.FIELD_NAME) {
+                    field = p.currentName();
+                    out.putIfAbsent(path.peek() + "/" + field, line);
+                    continue;
+                }
+                if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    path.pop();
+                    indexes.pop();
+                    continue;
+                }
+                String here = null;
+                if (!indexes.isEmpty()) {
+                    int[] index = indexes.peek();
+                    here = path.peek() + "/" + (index[0] >= 0 ? String.valueOf(index[0]++) : field);
+                    out.putIfAbsent(here, line);
+                }
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    path.push(here == null ? "" : here);
+                    indexes.push(new int[] {t == JsonToken.START_ARRAY ? 0 : -1});
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@link #lines(String)}, or none when the text does not even parse (its error has a position). */
+    private static Map<String, Integer> lines(JsonProcessingException e, String text) {
+        try {
+            return lines(text);
+        } catch (IOException unparsable) {
+            return Map.of();
+        }
+    }
+
     /** Where and what, without quoting the document: it may hold secrets. */
-    private static String describe(JsonProcessingException e) {
+    private static String describe(JsonProcessingException e, Map<String, Integer> lines) {
         JsonLocation at = e.getLocation();
         String where = at == null || at.getLineNr() < 0 ? "" : "line " + at.getLineNr() + " column " + at.getColumnNr();
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            String pointer = pointer(m);
+            while (!pointer.isEmpty() && !lines.containsKey(pointer)) {
+                pointer = pointer.substring(0, pointer.lastIndexOf('/')); // a missing field: its object's line
+            }
+            if (lines.containsKey(pointer)) {
+                where = "line " + lines.get(pointer);
+            }
+        }
         String what;
         if (e instanceof UnrecognizedPropertyException u) {
             StringJoiner known = new StringJoiner(", ");
@@ -230,8 +275,7 @@ final class AccessFile {
             if (root instanceof IllegalArgumentException && root.getMessage() != null) {
                 what = (path.isEmpty() ? "" : path + ": ") + root.getMessage();
             } else if (m.getOriginalMessage() != null && m.getOriginalMessage().startsWith("Missing required creator property")) {
-                what = (path.isEmpty() ? "" : path + ": ") + "a required field is missing ("
-                        + m.getOriginalMessage().replaceAll(".*'([^']*)'.*", "$1") + ")";
+                what = "a required field is missing: " + m.getOriginalMessage().replaceAll(".*'([^']*)'.*", "$1");
             } else {
                 what = (path.isEmpty() ? "" : "field " + path + ": ") + "expected another type of value (a list, a"
                         + " text or a number, as documented)";
@@ -249,6 +293,14 @@ final class AccessFile {
             }
         }
         return "";
+    }
+
+    private static String pointer(JsonMappingException e) {
+        StringBuilder out = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            out.append('/').append(r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()));
+        }
+        return out.toString();
     }
 
     private static String path(JsonMappingException e) {

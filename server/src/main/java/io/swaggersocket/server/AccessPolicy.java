@@ -176,13 +176,13 @@ public final class AccessPolicy implements Authenticator {
         SignatureVerifier.Verdict verdict = verifier.verify(request.method(), request.rawTarget(),
                 request::headerValues, id -> Optional.ofNullable(accessKeySecrets.get(id)));
         if (verdict instanceof SignatureVerifier.Invalid invalid) {
-            return AuthResult.unauthorized("signature: " + invalid.message());
+            return AuthResult.unauthorized("signed request: " + invalid.message());
         }
         SignatureVerifier.Valid valid = (SignatureVerifier.Valid) verdict;
         boolean hasBody = request.header("Content-Length").map(v -> !v.strip().equals("0")).orElse(false)
                 || request.header("Transfer-Encoding").isPresent();
         if (!hasBody && !valid.contentSha256Hex().equalsIgnoreCase(EMPTY_SHA256)) {
-            return AuthResult.unauthorized("signature: " + RequestSigner.CONTENT_SHA256_HEADER
+            return AuthResult.unauthorized("signed request: " + RequestSigner.CONTENT_SHA256_HEADER
                     + " is not the SHA-256 of the empty body this request has");
         }
         return accept(accessKeys.get(valid.accessKeyId()));

@@ -223,7 +223,8 @@ final class IngressHandler implements HttpHandler {
             Exception e) {
         String who = "agent \"" + target.name() + "\" (connection " + agent.id() + ")";
         if (body != null && body.clientFailure() instanceof SignedBody.DigestMismatchException mismatch) {
-            return fail(exchange, IngressError.FORBIDDEN, 401, "signature: " + mismatch.getMessage());
+            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer"); // RFC 9110: every 401 has one
+            return fail(exchange, IngressError.FORBIDDEN, 401, "signed request: " + mismatch.getMessage());
         }
         if (body != null && body.clientFailure() != null) {
             metrics.ingressError(IngressError.CLIENT_ABORTED);
