@@ -17,6 +17,7 @@ public final class Main {
             "commands:",
             "  server          run a tunnel server: agents dial it; ingress and admin API on the same port",
             "  agent           dial a server and expose a local HTTP service through the tunnel",
+            "  sign            sign a request (SWS1-HMAC-SHA256) and print the headers to send, for curl",
             "  demo [--once]   start a server and an agent on loopback and call through the tunnel",
             "  example NAME    run one example and exit: petstore, callback or forward",
             "",
@@ -51,6 +52,9 @@ public final class Main {
             }
             case "agent" -> {
                 return io.swaggersocket.examples.cli.AgentCommand.run(rest, System.out, System.err);
+            }
+            case "sign" -> {
+                return io.swaggersocket.examples.cli.SignCommand.run(rest, System.out, System.err);
             }
             case "demo" -> {
                 if (rest.contains("--help")) {

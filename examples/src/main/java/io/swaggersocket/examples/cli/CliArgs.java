@@ -12,6 +12,7 @@ import java.util.Set;
  */
 final class CliArgs {
     private final Map<String, List<String>> values = new LinkedHashMap<>();
+    private final List<String> positional = new ArrayList<>();
 
     private CliArgs() {
     }
@@ -25,10 +26,23 @@ final class CliArgs {
      */
     static CliArgs parse(List<String> args, Set<String> valued, Set<String> repeatable, Set<String> flags)
             throws UsageException {
+        return parse(args, valued, repeatable, flags, 0);
+    }
+
+    /**
+     * {@link #parse(List, Set, Set, Set)} for a command that also takes up to {@code maxPositional}
+     * arguments that are not options (such as {@code METHOD URL}), anywhere among the options.
+     */
+    static CliArgs parse(List<String> args, Set<String> valued, Set<String> repeatable, Set<String> flags,
+            int maxPositional) throws UsageException {
         CliArgs out = new CliArgs();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (!arg.startsWith("--")) {
+                if (out.positional.size() < maxPositional) {
+                    out.positional.add(arg);
+                    continue;
+                }
                 throw new UsageException("unexpected argument " + arg);
             }
             int eq = arg.indexOf('=');
@@ -76,6 +90,11 @@ final class CliArgs {
             throw new UsageException("--" + name + " is required");
         }
         return v;
+    }
+
+    /** The arguments that are not options, in order. */
+    List<String> positional() {
+        return List.copyOf(positional);
     }
 
     /** Every value of a repeatable option, in order. */
