@@ -93,7 +93,7 @@ class CommandLineTest {
         Lines err = new Lines();
         assertEquals(1, ServerCommand.run(List.of("--listen", "127.0.0.1:0", "--tokens-file", "/nonexistent/tokens"),
                 new Lines().stream, err.stream));
-        assertEquals(List.of("swaggersocket server: cannot read tokens file /nonexistent/tokens: no such file"), err.all());
+        assertEquals(List.of("swaggersocket server: cannot read access file /nonexistent/tokens: no such file"), err.all());
         Lines err2 = new Lines();
         assertEquals(1, ServerCommand.run(List.of("--listen", "127.0.0.1:0", "--token", "t", "--tls-cert", "/nonexistent/c.pem",
                 "--tls-key", "/nonexistent/k.pem"), new Lines().stream, err2.stream));

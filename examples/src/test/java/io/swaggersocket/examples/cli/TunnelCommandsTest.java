@@ -127,7 +127,7 @@ class TunnelCommandsTest {
         assertEquals(1, connections.size());
         assertEquals(agent.connectionId(), connections.get(0).path("id").asText());
         assertEquals("eu", connections.get(0).path("metadata").path("region").asText());
-        assertEquals("token-1", connections.get(0).path("principal").asText());
+        assertEquals("default", connections.get(0).path("principal").asText(), "--token: the one full-access principal");
         assertEquals(401, HTTP.send(HttpRequest.newBuilder(at(server, "/agents/a1/hello")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
         assertFalse(serverOut.text().contains(TOKEN) || agent.out().text().contains(TOKEN), "tokens are never printed");
@@ -151,9 +151,9 @@ class TunnelCommandsTest {
         assertEquals("swaggersocket server listening: tunnel ws://127.0.0.1:" + port + "/tunnel, ingress http://127.0.0.1:"
                 + port + "/agents/{name}/, admin http://127.0.0.1:" + port + "/connections", listening);
         assertEquals(1, serverOut.all().stream().filter(l -> l.contains(token)).count(), "printed once");
-        assertEquals(200, HTTP.send(HttpRequest.newBuilder(at(server, "/healthz?token=" + token)).build(),
+        assertEquals(200, HTTP.send(HttpRequest.newBuilder(at(server, "/connections?token=" + token)).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
-        assertEquals(401, HTTP.send(HttpRequest.newBuilder(at(server, "/healthz")).build(),
+        assertEquals(401, HTTP.send(HttpRequest.newBuilder(at(server, "/connections")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 
@@ -221,7 +221,7 @@ class TunnelCommandsTest {
         int code = AgentCommand.run(List.of("--server", tunnel(server).toString(), "--name", "a1", "--forward",
                 upstream.uri().toString(), "--token", "not-the-token"), out.stream, err.stream);
         assertEquals(1, code);
-        assertTrue(err.all().get(0).startsWith("swaggersocket agent: the server refused the token: "), err.text());
+        assertTrue(err.all().get(0).startsWith("swaggersocket agent: the server refused the credentials: "), err.text());
         assertFalse(err.text().contains("not-the-token"));
     }
 
