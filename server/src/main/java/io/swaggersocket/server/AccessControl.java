@@ -55,7 +55,7 @@ final class AccessControl implements Authenticator {
         if (name != null && !validName(name)) {
             return "expected an agent name of 1 to " + MAX_NAME_LENGTH + " characters without control characters";
         }
-        if (!GrantedPrincipal.grantsOf(principal).mayRegister(name)) {
+        if (!Grants.of(principal).mayRegister(name)) {
             return who(principal) + " may not register " + (name == null ? "an agent without a name"
                     : "agent name \"" + name + "\"");
         }

@@ -71,7 +71,7 @@ final class AdminHandler implements HttpHandler {
             return;
         }
         Principal principal = accepted.principal();
-        Grants grants = GrantedPrincipal.grantsOf(principal);
+        Grants grants = Grants.of(principal);
         switch (route) {
             case ACCESS_RELOAD -> reload(exchange, method, principal, grants);
             case METRICS -> {

@@ -43,11 +43,6 @@ public final class GrantedPrincipal implements Principal {
         return credentialKey;
     }
 
-    /** The grants of a principal: its own for a {@code GrantedPrincipal}, every grant for any other (or none). */
-    static Grants grantsOf(Principal principal) {
-        return principal instanceof GrantedPrincipal g ? g.grants : Grants.all();
-    }
-
     @Override
     public String getName() {
         return name;

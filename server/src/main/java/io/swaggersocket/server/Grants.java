@@ -45,6 +45,16 @@ public record Grants(List<String> register, List<String> call, List<String> admi
         return ALL;
     }
 
+    /**
+     * The grants of {@code principal} as the server applies them: its own for a
+     * {@link GrantedPrincipal}, every grant for any other principal or none (a custom
+     * {@link Authenticator}'s, or an anonymous caller's). For applications that call agents on
+     * someone's behalf over the library API: ask {@code Grants.of(principal).mayCall(name)}.
+     */
+    public static Grants of(java.security.Principal principal) {
+        return principal instanceof GrantedPrincipal g ? g.grants() : ALL;
+    }
+
     /** Nothing: a principal with these grants can authenticate but do nothing. */
     public static Grants none() {
         return NONE;

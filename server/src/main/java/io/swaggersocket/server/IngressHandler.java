@@ -166,7 +166,7 @@ final class IngressHandler implements HttpHandler {
             return fail(exchange, IngressError.BAD_PATH, 404, "expected " + PREFIX + "/{name}/{path} but was "
                     + exchange.getRequestPath());
         }
-        if (accepted != null && !GrantedPrincipal.grantsOf(accepted.principal()).mayCall(target.name())) {
+        if (accepted != null && !Grants.of(accepted.principal()).mayCall(target.name())) {
             return fail(exchange, IngressError.FORBIDDEN, 403, AccessControl.who(accepted.principal())
                     + " may not call agent \"" + target.name() + "\"");
         }
