@@ -118,7 +118,7 @@ final class AccessControl implements Authenticator {
             Principal p = c.principal().orElse(null);
             if (!admits(p, AgentPool.nameOf(c))) {
                 LOG.log(System.Logger.Level.INFO, "{0}: access revoked for {1}; closing it with {2}", c, who(p),
-                        CloseCode.ACCESS_REVOKED.code());
+                        String.valueOf(CloseCode.ACCESS_REVOKED.code())); // not "4,007"
                 c.shutdownNow(CloseCode.ACCESS_REVOKED, "access revoked: the credential or grant is gone");
                 closed++;
             }
