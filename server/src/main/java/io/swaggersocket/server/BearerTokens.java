@@ -36,6 +36,11 @@ import java.util.Objects;
  * <p>Only SHA-256 digests of the tokens are kept, and a presented token is compared with every one
  * of them in constant time ({@link MessageDigest#isEqual}), so that the time taken says nothing
  * about how close a guess was. Tokens never appear in messages, logs or {@link #toString()}.
+ *
+ * <p>Each token is a principal of its own, with every grant: agents that share a name must use
+ * the same token, since a name belongs to one principal at a time. For one principal holding
+ * several tokens, or for grants, use {@link AccessPolicy} ({@link AccessPolicy#fullAccess} is the
+ * same set of tokens as one principal).
  */
 public final class BearerTokens implements Authenticator {
     /** The query parameter that may carry the token. */
