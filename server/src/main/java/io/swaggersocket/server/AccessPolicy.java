@@ -229,12 +229,19 @@ public final class AccessPolicy implements Authenticator {
         return new AccessPolicy(this, other.verifier);
     }
 
-    /** The index of the token, or -1; compares with every digest, whatever matches. */
     private int matchToken(String presented) {
+        return indexOf(tokenDigests, presented);
+    }
+
+    /**
+     * The index of the digest of {@code presented} in {@code digests}, or -1; compares with every
+     * digest in constant time, whatever matches, so the time taken says nothing about a guess.
+     */
+    static int indexOf(byte[][] digests, String presented) {
         byte[] d = sha256(presented);
         int found = -1;
-        for (int i = 0; i < tokenDigests.length; i++) {
-            if (MessageDigest.isEqual(tokenDigests[i], d) && found < 0) {
+        for (int i = 0; i < digests.length; i++) {
+            if (MessageDigest.isEqual(digests[i], d) && found < 0) {
                 found = i;
             }
         }

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.Principal;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -52,7 +51,7 @@ public final class BearerTokens implements Authenticator {
     private BearerTokens(List<String> tokens) {
         List<byte[]> unique = new ArrayList<>();
         for (String token : tokens) {
-            byte[] d = sha256(token);
+            byte[] d = AccessPolicy.sha256(token);
             if (unique.stream().noneMatch(u -> Arrays.equals(u, d))) {
                 unique.add(d);
             }
@@ -148,7 +147,7 @@ public final class BearerTokens implements Authenticator {
      */
     @Override
     public AuthResult authenticate(UpgradeRequest request) {
-        String header = request.header("Authorization").map(BearerTokens::bearer).orElse(null);
+        String header = request.header("Authorization").map(AccessPolicy::bearer).orElse(null);
         String query = request.queryParameter(QUERY_PARAMETER).orElse(null);
         if (header == null && query == null) {
             return AuthResult.unauthorized("missing token: send Authorization: Bearer <token> or ?"
@@ -163,32 +162,7 @@ public final class BearerTokens implements Authenticator {
 
     /** The index of the token, or -1; looks at every digest, whatever matches. */
     private int match(String presented) {
-        byte[] d = sha256(presented);
-        int found = -1;
-        for (int i = 0; i < digests.length; i++) {
-            if (MessageDigest.isEqual(digests[i], d) && found < 0) {
-                found = i;
-            }
-        }
-        return found;
-    }
-
-    /** The token of a {@code Bearer} credential (scheme matched ignoring case), or {@code null}. */
-    private static String bearer(String authorization) {
-        String value = authorization.strip();
-        if (value.length() > 7 && value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            String token = value.substring(7).strip();
-            return token.isEmpty() ? null : token;
-        }
-        return null;
-    }
-
-    private static byte[] sha256(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e); // every JDK has it
-        }
+        return AccessPolicy.indexOf(digests, presented);
     }
 
     @Override
