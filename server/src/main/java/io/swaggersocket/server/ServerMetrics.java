@@ -55,6 +55,8 @@ final class ServerMetrics {
     }
 
     private final Supplier<Collection<SocketConnection>> live;
+    /** Each limit of {@link ServerLimits} hit: counted here, logged at most once a minute each. */
+    final LimitHits limits = new LimitHits();
 
     private final LongAdder closedBytesIn = new LongAdder();
     private final LongAdder closedBytesOut = new LongAdder();
@@ -216,6 +218,11 @@ final class ServerMetrics {
                 "Ingress calls that did not get an agent's answer through, by reason.");
         ingressErrors.forEach((error, n) -> sample(out, "swaggersocket_ingress_errors_total",
                 label("reason", error.label()), n.sum()));
+        family(out, "swaggersocket_limit_hits_total", "counter",
+                "Requests refused or cut by a limit of the server (see ServerLimits), by limit.");
+        for (LimitHits.Limit l : LimitHits.Limit.values()) {
+            sample(out, "swaggersocket_limit_hits_total", label("limit", l.label()), limits.count(l));
+        }
         family(out, "swaggersocket_ingress_in_flight", "gauge", "Ingress calls in progress now.");
         sample(out, "swaggersocket_ingress_in_flight", "", ingressInFlight.get());
         family(out, "swaggersocket_ingress_duration_seconds", "histogram",

@@ -118,6 +118,7 @@ public final class SocketServer implements Closeable {
     private final SSLContext sslContext;
     private final ClientAuth clientAuth;
     private final ConnectionConfig config;
+    private final ServerLimits limits;
     private final HttpRequestHandler handler;
     private final HttpRoutes routes;
     private final EventDispatcher events = new EventDispatcher();
@@ -151,6 +152,7 @@ public final class SocketServer implements Closeable {
         sslContext = b.sslContext;
         clientAuth = b.clientAuth;
         config = b.connectionConfig;
+        limits = b.limits;
         handler = b.handler;
         access = new AccessControl(b.accessPolicy != null ? b.accessPolicy : b.authenticator, b.reloader, agents);
         HttpGuard guard = new HttpGuard(access, metrics);
@@ -669,6 +671,7 @@ public final class SocketServer implements Closeable {
         private AccessPolicy accessPolicy;
         private java.util.concurrent.Callable<AccessPolicy> reloader;
         private ConnectionConfig connectionConfig = ConnectionConfig.defaults();
+        private ServerLimits limits = ServerLimits.defaults();
         private HttpRequestHandler handler;
         private Supplier<String> connectionIds = () -> UUID.randomUUID().toString();
         private boolean ingress;
@@ -746,6 +749,16 @@ public final class SocketServer implements Closeable {
          */
         public Builder connectionConfig(ConnectionConfig config) {
             this.connectionConfig = config;
+            return this;
+        }
+
+        /**
+         * The waits and caps of the HTTP side: ingress timeouts, request-head and idle timeouts,
+         * caps on ingress calls, pending upgrades and connections per principal and address;
+         * default {@link ServerLimits#defaults()}.
+         */
+        public Builder limits(ServerLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 

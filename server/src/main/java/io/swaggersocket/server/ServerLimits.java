@@ -1,0 +1,207 @@
+package io.swaggersocket.server;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Immutable and thread-safe: every wait and resource cap of a {@link SocketServer}'s HTTP side
+ * (the ingress, the admin API, tunnel upgrades before their WebSocket opens), so that no caller,
+ * careless or hostile, can hold the server's threads, sockets or memory for long. Build with
+ * {@link #builder()}; each limit hit is counted in {@code /metrics}
+ * ({@code swaggersocket_limit_hits_total{limit="..."}}).
+ *
+ * <p>Defaults, chosen as a production operator would (nginx and frp wait 60 s for a response
+ * head):
+ * <table>
+ * <caption>defaults</caption>
+ * <tr><td>{@link #responseHeadTimeout}</td><td>60 s: an agent that sends no response head by then: 504, its stream reset</td></tr>
+ * <tr><td>{@link #bodyIdleTimeout}</td><td>60 s: a request or response body with no byte for that long is cut (the stream reset, the client connection aborted)</td></tr>
+ * <tr><td>{@link #requestHeadTimeout}</td><td>10 s: a client must send a whole request head within this, or its connection is closed</td></tr>
+ * <tr><td>{@link #idleTimeout}</td><td>60 s: a keep-alive connection with no request in flight is closed after this</td></tr>
+ * <tr><td>{@link #maxIngressCalls}</td><td>1,024 ingress calls in flight; more: 503 with {@code Retry-After}</td></tr>
+ * <tr><td>{@link #maxPendingUpgrades}</td><td>1,024 tunnel upgrades between the request and the end of the handshake; more: 503</td></tr>
+ * <tr><td>{@link #maxConnectionsPerPrincipal}</td><td>1,000 agent connections per principal; more: 429</td></tr>
+ * <tr><td>{@link #maxConnectionsPerAddress}</td><td>1,000 agent connections per source address; more: 429</td></tr>
+ * </table>
+ */
+public final class ServerLimits {
+    private static final ServerLimits DEFAULTS = builder().build();
+
+    private final Duration responseHeadTimeout;
+    private final Duration bodyIdleTimeout;
+    private final Duration requestHeadTimeout;
+    private final Duration idleTimeout;
+    private final int maxIngressCalls;
+    private final int maxPendingUpgrades;
+    private final int maxConnectionsPerPrincipal;
+    private final int maxConnectionsPerAddress;
+
+    private ServerLimits(Builder b) {
+        responseHeadTimeout = b.responseHeadTimeout;
+        bodyIdleTimeout = b.bodyIdleTimeout;
+        requestHeadTimeout = b.requestHeadTimeout;
+        idleTimeout = b.idleTimeout;
+        maxIngressCalls = b.maxIngressCalls;
+        maxPendingUpgrades = b.maxPendingUpgrades;
+        maxConnectionsPerPrincipal = b.maxConnectionsPerPrincipal;
+        maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+    }
+
+    /** Every default. */
+    public static ServerLimits defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these limits. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.responseHeadTimeout = responseHeadTimeout;
+        b.bodyIdleTimeout = bodyIdleTimeout;
+        b.requestHeadTimeout = requestHeadTimeout;
+        b.idleTimeout = idleTimeout;
+        b.maxIngressCalls = maxIngressCalls;
+        b.maxPendingUpgrades = maxPendingUpgrades;
+        b.maxConnectionsPerPrincipal = maxConnectionsPerPrincipal;
+        b.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        return b;
+    }
+
+    /** How long an ingress call waits for the agent's response head before 504; default 60 s. */
+    public Duration responseHeadTimeout() {
+        return responseHeadTimeout;
+    }
+
+    /** How long a request or response body may go without a byte before it is cut; default 60 s. */
+    public Duration bodyIdleTimeout() {
+        return bodyIdleTimeout;
+    }
+
+    /** How long a client may take to send a whole request head; default 10 s. */
+    public Duration requestHeadTimeout() {
+        return requestHeadTimeout;
+    }
+
+    /** How long a connection may stay open with no request in flight; default 60 s. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Ingress calls in flight at most; default 1,024. */
+    public int maxIngressCalls() {
+        return maxIngressCalls;
+    }
+
+    /** Tunnel upgrades in progress (request received, handshake not done) at most; default 1,024. */
+    public int maxPendingUpgrades() {
+        return maxPendingUpgrades;
+    }
+
+    /** Live agent connections of one principal at most; default 1,000. */
+    public int maxConnectionsPerPrincipal() {
+        return maxConnectionsPerPrincipal;
+    }
+
+    /** Live agent connections from one source IP address at most; default 1,000. */
+    public int maxConnectionsPerAddress() {
+        return maxConnectionsPerAddress;
+    }
+
+    @Override
+    public String toString() {
+        return "ServerLimits[responseHeadTimeout=" + responseHeadTimeout + ", bodyIdleTimeout=" + bodyIdleTimeout
+                + ", requestHeadTimeout=" + requestHeadTimeout + ", idleTimeout=" + idleTimeout
+                + ", maxIngressCalls=" + maxIngressCalls + ", maxPendingUpgrades=" + maxPendingUpgrades
+                + ", maxConnectionsPerPrincipal=" + maxConnectionsPerPrincipal
+                + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + "]";
+    }
+
+    /** Not thread-safe: sets limits; {@link #build()} may be called more than once. */
+    public static final class Builder {
+        private static final Duration MIN_WAIT = Duration.ofMillis(10);
+        private static final Duration MAX_WAIT = Duration.ofDays(1);
+
+        private Duration responseHeadTimeout = Duration.ofSeconds(60);
+        private Duration bodyIdleTimeout = Duration.ofSeconds(60);
+        private Duration requestHeadTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private int maxIngressCalls = 1024;
+        private int maxPendingUpgrades = 1024;
+        private int maxConnectionsPerPrincipal = 1000;
+        private int maxConnectionsPerAddress = 1000;
+
+        private Builder() {
+        }
+
+        /** @throws IllegalArgumentException when not in [10 ms, 1 day] */
+        public Builder responseHeadTimeout(Duration timeout) {
+            this.responseHeadTimeout = wait("responseHeadTimeout", timeout);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when not in [10 ms, 1 day] */
+        public Builder bodyIdleTimeout(Duration timeout) {
+            this.bodyIdleTimeout = wait("bodyIdleTimeout", timeout);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when not in [10 ms, 1 day] */
+        public Builder requestHeadTimeout(Duration timeout) {
+            this.requestHeadTimeout = wait("requestHeadTimeout", timeout);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when not in [10 ms, 1 day] */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = wait("idleTimeout", timeout);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when not in [1, 1,000,000] */
+        public Builder maxIngressCalls(int max) {
+            this.maxIngressCalls = count("maxIngressCalls", max);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when not in [1, 1,000,000] */
+        public Builder maxPendingUpgrades(int max) {
+            this.maxPendingUpgrades = count("maxPendingUpgrades", max);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when not in [1, 1,000,000] */
+        public Builder maxConnectionsPerPrincipal(int max) {
+            this.maxConnectionsPerPrincipal = count("maxConnectionsPerPrincipal", max);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when not in [1, 1,000,000] */
+        public Builder maxConnectionsPerAddress(int max) {
+            this.maxConnectionsPerAddress = count("maxConnectionsPerAddress", max);
+            return this;
+        }
+
+        public ServerLimits build() {
+            return new ServerLimits(this);
+        }
+
+        private static Duration wait(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.compareTo(MIN_WAIT) < 0 || value.compareTo(MAX_WAIT) > 0) {
+                throw new IllegalArgumentException(name + ": " + value + " is out of range [PT0.01S, PT24H]");
+            }
+            return value;
+        }
+
+        private static int count(String name, int value) {
+            if (value < 1 || value > 1_000_000) {
+                throw new IllegalArgumentException(name + ": " + value + " is out of range [1, 1000000]");
+            }
+            return value;
+        }
+    }
+}
