@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -67,11 +68,21 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * or the handler's thread is interrupted, the upstream exchange is cancelled too; a response body
  * whose stream is reset closes the upstream response.
  *
+ * <p>The path never leaves the base path, whatever comes through the tunnel: a path with a dot
+ * segment ({@code .} or {@code ..}, also as {@code %2e}, with a {@code ;parameter}, or between
+ * encoded slashes or backslashes) is refused with 400, since an upstream that resolves it would
+ * serve from above the base ({@code /api/../secret}). Other segments go as they are, encoded
+ * slashes and empty segments ({@code //}) included: they do not climb.
+ *
  * <p>Failures before the upstream's response head answer with a small JSON body
- * {@code {"error":"..."}}: 502 when the upstream cannot be reached or fails, 504 when it does not
- * answer within the {@link Builder#requestTimeout request timeout} or cannot be connected to within
- * the {@link Builder#connectTimeout connect timeout}, 400 for a request the JDK client cannot send
- * (a target that is no valid URI, a header or method it refuses).
+ * {@code {"error":"..."}}: 502 when the upstream cannot be reached or fails; 504 when it cannot be
+ * connected to within the {@link Builder#connectTimeout connect timeout}
+ * ({@code "upstream URI timed out: no connection within the connect or request timeout"}: the JDK
+ * reports a {@link Builder#requestTimeout request timeout} that ends while connecting the same way)
+ * or does not answer within the request timeout
+ * ({@code "upstream URI timed out: no response head within the request timeout"}); 400 for a
+ * request the JDK client cannot send (a target that is no valid URI, a header or method it
+ * refuses) or that would leave the base path.
  *
  * <p>The default client speaks HTTP/1.1 (no {@code h2c} upgrade attempt), never follows redirects
  * (they reach the caller as they are) and keeps no cookies.
@@ -85,6 +96,8 @@ public final class ForwardingHandler implements HttpRequestHandler {
             "content-length", "expect");
 
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final String CONNECT_TIMED_OUT = "no connection within the connect or request timeout";
+    static final String RESPONSE_TIMED_OUT = "no response head within the request timeout";
 
     private final URI upstream;
     /** {@code scheme://authority/base}, no trailing slash. */
@@ -155,10 +168,13 @@ public final class ForwardingHandler implements HttpRequestHandler {
             throw new InterruptedIOException("the caller cancelled " + where(outgoing));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            boolean timeout = cause instanceof HttpTimeoutException;
             LOG.log(System.Logger.Level.DEBUG, "{0}: upstream failed: {1}", where(outgoing), cause);
-            fail(response, timeout ? HttpStatus.SC_GATEWAY_TIMEOUT : HttpStatus.SC_BAD_GATEWAY,
-                    "upstream " + upstream + (timeout ? " timed out: " : " failed: ") + describe(cause));
+            String timeout = timeout(cause);
+            if (timeout != null) {
+                fail(response, HttpStatus.SC_GATEWAY_TIMEOUT, "upstream " + upstream + " timed out: " + timeout);
+            } else {
+                fail(response, HttpStatus.SC_BAD_GATEWAY, "upstream " + upstream + " failed: " + describe(cause));
+            }
             return;
         }
         copyResponse(answer, response);
@@ -171,10 +187,31 @@ public final class ForwardingHandler implements HttpRequestHandler {
 
     // ---------------------------------------------------------------------------------------------
 
+    /**
+     * What timed out, when {@code failure} is (or is caused by) a timeout of the client, else null.
+     * The JDK reports a request timeout that ends while still connecting as a connect timeout.
+     */
+    static String timeout(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpConnectTimeoutException) {
+                return CONNECT_TIMED_OUT;
+            }
+            if (t instanceof HttpTimeoutException) {
+                return RESPONSE_TIMED_OUT;
+            }
+        }
+        return null;
+    }
+
     private HttpRequest upstreamRequest(ClassicHttpRequest request) {
         String path = request.getPath();
         if (path == null || !path.startsWith("/")) {
             throw new IllegalArgumentException("expected a path starting with '/' but was '" + path + "'");
+        }
+        int query = path.indexOf('?');
+        if (hasDotSegment(query < 0 ? path : path.substring(0, query))) {
+            throw new IllegalArgumentException("expected a path without dot segments ('.', '..', '%2e' and the like) "
+                    + "but was '" + path + "'");
         }
         URI target;
         try {
@@ -209,6 +246,24 @@ public final class ForwardingHandler implements HttpRequestHandler {
             b.header(HttpHeaders.CONTENT_TYPE, entity.getContentType());
         }
         return b.build();
+    }
+
+    /**
+     * True if a segment of {@code rawPath} is {@code .} or {@code ..}, also percent-encoded, with a
+     * {@code ;parameter}, or as a piece between encoded slashes or backslashes: an upstream that
+     * resolves dot segments would otherwise serve a path above the base. The server's ingress
+     * refuses the same paths (IngressPaths.dotSegment); the agent does not rely on it.
+     */
+    static boolean hasDotSegment(String rawPath) {
+        String pieces = rawPath.toLowerCase(Locale.ROOT).replace("%2f", "/").replace("%5c", "/").replace('\\', '/');
+        for (String piece : pieces.split("/", -1)) {
+            int parameter = piece.indexOf(';');
+            String name = (parameter < 0 ? piece : piece.substring(0, parameter)).replace("%2e", ".");
+            if (name.equals(".") || name.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static BodyPublisher publisher(HttpEntity entity) {

@@ -10,9 +10,6 @@ import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
-import io.undertow.util.Methods;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -20,7 +17,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
@@ -35,8 +31,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
@@ -53,19 +47,28 @@ import org.xnio.IoUtils;
  * coming in.
  *
  * <p>Answers of its own, each with {@code {"error":"..."}}: 404 for a path without an agent name
- * or a name no open agent has; 502 when the agent's connection is lost or it resets the call; 503
- * with {@code Retry-After: 1} when the agent refuses the stream (too many calls in flight, or it
- * is draining) and while the server shuts down; 504 when no response head comes within the
- * connection config's request timeout; 431 when the request head is over the agent's limit. An
- * agent lost after the response has started streaming aborts the client's connection, so that
- * a cut body is never mistaken for a whole one.
+ * or a name no open agent has; 400 for a path with a dot segment ({@code .}, {@code ..}, also
+ * percent-encoded: see {@link IngressPaths#dotSegment}), which the agent might resolve above its
+ * root; 502 when the agent's connection is lost or it resets the call, and when its response head
+ * is not valid HTTP (a header name that is no token, a value with CR, LF or NUL: the agent's
+ * stream is reset, nothing of the head is passed on); 503 with {@code Retry-After: 1} when the
+ * agent refuses the stream (too many calls in flight, or it is draining) and while the server
+ * shuts down; 504 when no response head comes within the connection config's request timeout; 431
+ * when the request head is over the agent's limit.
+ *
+ * <p>An agent lost after the response has started streaming resets the client's connection (a TCP
+ * RST, not a FIN), so that a cut body is never mistaken for a whole one, whatever its framing: with
+ * HTTP/1.0 or {@code Connection: close} and no length, a FIN would end the body as if complete. A
+ * request body Undertow cannot decode (a chunk size too large, bad trailers) gets no status:
+ * Undertow's decoder closes the connection itself before the handler learns of it; the agent's
+ * stream is reset, so it never sees a whole body.
  */
 final class IngressHandler implements HttpHandler {
     static final String PREFIX = "/agents";
     private static final System.Logger LOG = System.getLogger(IngressHandler.class.getName());
     private static final int BUFFER = 64 * 1024;
     /** Headers about one HTTP/1.1 hop (RFC 9110 7.6.1) and the body framing, which each hop states afresh. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
             "content-length", "expect");
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
@@ -75,11 +78,14 @@ final class IngressHandler implements HttpHandler {
             io.swaggersocket.auth.RequestSigner.DATE_HEADER.toLowerCase(Locale.ROOT);
     private static final String SIGNATURE_CONTENT =
             io.swaggersocket.auth.RequestSigner.CONTENT_SHA256_HEADER.toLowerCase(Locale.ROOT);
+    /** Undertow's ids for a chunked body it cannot decode: chunk size too large, trailers. */
+    private static final Set<String> MALFORMED_BODY = Set.of("UT000195", "UT000042");
     /** How long a call waits for its upload thread to notice that the call is over. */
     private static final long UPLOAD_STOP_WAIT_SECONDS = 5;
 
     private final AgentPool agents;
     private final ServerMetrics metrics;
+    private final IngressRelay relay;
     /** Null for a public ingress. */
     private final HttpGuard guard;
     private final BooleanSupplier accepting;
@@ -91,6 +97,7 @@ final class IngressHandler implements HttpHandler {
             Executor threads) {
         this.agents = agents;
         this.metrics = metrics;
+        this.relay = new IngressRelay(metrics);
         this.guard = guard;
         this.accepting = accepting;
         this.threads = threads;
@@ -166,6 +173,10 @@ final class IngressHandler implements HttpHandler {
             return fail(exchange, IngressError.BAD_PATH, 404, "expected " + PREFIX + "/{name}/{path} but was "
                     + exchange.getRequestPath());
         }
+        String refusal = target.refusal();
+        if (refusal != null) {
+            return fail(exchange, IngressError.BAD_PATH, 400, refusal);
+        }
         if (accepted != null && !Grants.of(accepted.principal()).mayCall(target.name())) {
             return fail(exchange, IngressError.FORBIDDEN, 403, AccessControl.who(accepted.principal())
                     + " may not call agent \"" + target.name() + "\"");
@@ -226,6 +237,13 @@ final class IngressHandler implements HttpHandler {
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer"); // RFC 9110: every 401 has one
             return fail(exchange, IngressError.FORBIDDEN, 401, "signed request: " + mismatch.getMessage());
         }
+        String malformed = body == null ? null : malformedBody(body.clientFailure());
+        if (malformed != null) {
+            // No 400 can go out: Undertow's chunked decoder closes the connection before it throws.
+            metrics.ingressError(IngressError.BAD_BODY);
+            LOG.log(System.Logger.Level.DEBUG, "ingress to {0}: the client sent a malformed body: {1}", who, malformed);
+            return 0;
+        }
         if (body != null && body.clientFailure() != null) {
             metrics.ingressError(IngressError.CLIENT_ABORTED);
             LOG.log(System.Logger.Level.DEBUG, "ingress to {0}: the client failed while sending the body: {1}", who,
@@ -254,93 +272,27 @@ final class IngressHandler implements HttpHandler {
                 + (e instanceof SocketClosedException ? e.getMessage() : e.toString()));
     }
 
+    /**
+     * What is wrong with the client's body when reading it failed because it is malformed, or
+     * {@code null} for any other failure. Undertow's chunked decoder throws plain IOExceptions,
+     * told apart by their message ids; it has closed the client's connection by then.
+     */
+    static String malformedBody(IOException failure) {
+        String message = failure == null ? null : failure.getMessage();
+        if (message == null) {
+            return null;
+        }
+        for (String id : MALFORMED_BODY) {
+            if (message.startsWith(id + ":")) {
+                return message;
+            }
+        }
+        return null;
+    }
+
     /** Streams the agent's response to the client; returns the status sent. */
     private int relay(HttpServerExchange exchange, ClassicHttpResponse response) {
-        int status = response.getCode();
-        exchange.setStatusCode(status);
-        if (response.getReasonPhrase() != null && !response.getReasonPhrase().isEmpty()) {
-            exchange.setReasonPhrase(response.getReasonPhrase());
-        }
-        Set<String> connectionTokens = connectionTokens(response.getHeaders("Connection"));
-        HeaderMap out = exchange.getResponseHeaders();
-        for (Header h : response.getHeaders()) {
-            String lower = h.getName().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(lower) && !connectionTokens.contains(lower)) {
-                out.add(HttpString.tryFromString(h.getName()), h.getValue());
-            }
-        }
-        HttpEntity entity = response.getEntity();
-        if (entity == null) {
-            Header length = response.getFirstHeader("Content-Length");
-            if (length != null && exchange.getRequestMethod().equals(Methods.HEAD)) {
-                out.put(Headers.CONTENT_LENGTH, length.getValue()); // what a GET would have sent
-            }
-            return status;
-        }
-        long length = entity.getContentLength();
-        if (length >= 0) {
-            exchange.setResponseContentLength(length);
-        }
-        InputStream in;
-        OutputStream sink = exchange.getOutputStream();
-        long written = 0;
-        byte[] buffer = new byte[BUFFER];
-        try {
-            in = entity.getContent();
-            if (length < 0 && in.available() == 0) {
-                sink.flush(); // commit the head now: a streamed body (events, a long poll) may be slow to come
-            }
-        } catch (IOException e) {
-            return clientGone(exchange, status, e);
-        }
-        while (true) {
-            int n;
-            try {
-                n = in.read(buffer);
-            } catch (IOException e) {
-                return agentLostMidResponse(exchange, status, written, e);
-            }
-            if (n < 0) {
-                break;
-            }
-            try {
-                sink.write(buffer, 0, n);
-                written += n;
-                if (in.available() == 0) {
-                    sink.flush();
-                }
-            } catch (IOException e) {
-                return clientGone(exchange, status, e);
-            }
-        }
-        try {
-            sink.close();
-        } catch (IOException e) {
-            return clientGone(exchange, status, e);
-        }
-        return status;
-    }
-
-    private int agentLostMidResponse(HttpServerExchange exchange, int status, long written, IOException e) {
-        if (written == 0 && !exchange.isResponseStarted()) {
-            exchange.getResponseHeaders().clear();
-            exchange.setReasonPhrase(null);
-            return fail(exchange, IngressError.AGENT_LOST, 502, "lost the agent before its response body: "
-                    + e.getMessage());
-        }
-        metrics.ingressError(IngressError.RESPONSE_ABORTED);
-        LOG.log(System.Logger.Level.DEBUG, "ingress {0}: agent lost after {1} bytes of the response; aborting the "
-                + "client connection: {2}", exchange.getRequestPath(), written, e.getMessage());
-        abort(exchange);
-        return status;
-    }
-
-    private int clientGone(HttpServerExchange exchange, int status, IOException e) {
-        metrics.ingressError(IngressError.CLIENT_ABORTED);
-        LOG.log(System.Logger.Level.DEBUG, "ingress {0}: the client went away: {1}", exchange.getRequestPath(),
-                e.toString());
-        abort(exchange);
-        return status;
+        return relay.relay(exchange, response);
     }
 
     /**
@@ -434,54 +386,22 @@ final class IngressHandler implements HttpHandler {
             int nameStart = PREFIX.length() + 1;
             int nameEnd = uri.indexOf('/', nameStart);
             String rawName = nameEnd < 0 ? uri.substring(nameStart) : uri.substring(nameStart, nameEnd);
-            String name = rawName.isEmpty() ? null : percentDecode(rawName);
+            String name = rawName.isEmpty() ? null : IngressPaths.percentDecode(rawName);
             if (name == null) {
                 return null;
             }
             String path = nameEnd < 0 ? "/" : uri.substring(nameEnd);
             String query = exchange.getQueryString();
             if (dropToken && query != null && !query.isEmpty()) {
-                query = withoutToken(query);
+                query = IngressPaths.withoutToken(query);
             }
             return new Target(name, query == null || query.isEmpty() ? path : path + "?" + query);
         }
 
-        private static String withoutToken(String query) {
-            StringJoiner kept = new StringJoiner("&");
-            for (String part : query.split("&", -1)) {
-                int eq = part.indexOf('=');
-                if (!"token".equals(percentDecode(eq < 0 ? part : part.substring(0, eq)))) {
-                    kept.add(part);
-                }
-            }
-            return kept.toString();
-        }
-
-        /** Decodes %XX escapes as UTF-8 ('+' stays '+', as in a path); {@code null} when malformed. */
-        static String percentDecode(String s) {
-            if (s.indexOf('%') < 0) {
-                return s;
-            }
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c == '%') {
-                    if (i + 2 >= s.length()) {
-                        return null;
-                    }
-                    int hi = Character.digit(s.charAt(i + 1), 16);
-                    int lo = Character.digit(s.charAt(i + 2), 16);
-                    if (hi < 0 || lo < 0) {
-                        return null;
-                    }
-                    bytes.write(hi << 4 | lo);
-                    i += 2;
-                } else {
-                    byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                    bytes.write(b, 0, b.length);
-                }
-            }
-            return bytes.toString(StandardCharsets.UTF_8);
+        /** Why the path may not go to an agent ({@link IngressPaths#dotSegment}), or {@code null}. */
+        String refusal() {
+            int query = pathAndQuery.indexOf('?');
+            return IngressPaths.dotSegment(query < 0 ? pathAndQuery : pathAndQuery.substring(0, query));
         }
     }
 
@@ -553,15 +473,7 @@ final class IngressHandler implements HttpHandler {
                 io.swaggersocket.auth.RequestSigner.CONTENT_SHA256_HEADER));
     }
 
-    private static Set<String> connectionTokens(Header[] connection) {
-        Set<String> out = new HashSet<>();
-        for (Header h : connection) {
-            out.addAll(tokens(h.getValue()));
-        }
-        return out;
-    }
-
-    private static Set<String> tokens(String list) {
+    static Set<String> tokens(String list) {
         Set<String> out = new HashSet<>();
         for (String t : list.split(",")) {
             if (!t.isBlank()) {

@@ -28,12 +28,16 @@ final class ServerMetrics {
 
     /** Why an ingress call did not get the agent's answer through; the label of the error counter. */
     enum IngressError {
-        /** Bad ingress path: no agent name. */
+        /** Bad ingress path: no agent name (404), or a dot segment (400). */
         BAD_PATH,
+        /** The client's chunked body could not be decoded (too large a chunk size, bad trailers): no status. */
+        BAD_BODY,
         /** No connected agent has the name (404). */
         NO_AGENT,
         /** The agent's connection was lost, or it reset the stream (502). */
         AGENT_LOST,
+        /** The agent's response head is not valid HTTP: a header name or value it may not hold (502). */
+        BAD_RESPONSE,
         /** The agent refused the stream: too many in flight, or draining (503). */
         AGENT_BUSY,
         /** No response head within the request timeout (504). */

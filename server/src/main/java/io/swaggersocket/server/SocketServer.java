@@ -76,11 +76,14 @@ import org.xnio.XnioWorker;
  *     through the tunnel to an agent whose metadata {@code name} matches, as {@code /{path}} with
  *     its query, headers (less hop-by-hop ones, plus {@code X-Forwarded-For}, {@code -Proto},
  *     {@code -Host}) and body, both bodies streamed. Agents sharing a name take calls in turn. An
- *     unknown name gets 404; an agent lost before its response head, 502; one refusing more streams,
- *     503 with {@code Retry-After: 1}; no head within the connection config's request timeout, 504.
- *     An agent lost while its response body streams aborts the client connection, so that a cut
- *     body never looks whole. On an authenticated ingress the server's own credentials (a
- *     {@code Bearer} Authorization header, the {@code token} query parameter) are not passed on.</li>
+ *     unknown name gets 404; a path with a dot segment ({@code ..}, {@code %2e%2e}, ...), 400; an
+ *     agent lost before its response head, or a head that is not valid HTTP (a header name that is
+ *     no token, a value with CR, LF or NUL), 502; one refusing more streams, 503 with
+ *     {@code Retry-After: 1}; no head within the connection config's request timeout, 504. An
+ *     agent lost while its response body streams resets the client connection (TCP RST), so that
+ *     a cut body never looks whole, whatever its framing. On an authenticated ingress the server's
+ *     own credentials (a {@code Bearer} Authorization header, the {@code token} query parameter)
+ *     are not passed on.</li>
  * <li>an <b>admin API</b> ({@link Builder#adminApi}): {@code GET /connections} (a JSON array of
  *     id, name, metadata, principal, remoteAddress, connectedAt, streams, bytesIn, bytesOut),
  *     {@code GET /connections/{id}}, {@code DELETE /connections/{id}} (closes it at once; 204),
