@@ -5,6 +5,7 @@ import io.swaggersocket.mux.SocketConnection;
 import io.swaggersocket.mux.StreamResetException;
 import io.swaggersocket.server.ServerMetrics.IngressError;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.Connectors;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.HeaderMap;
@@ -22,29 +23,32 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.xnio.IoUtils;
+import org.xnio.channels.ReadTimeoutException;
 
 /**
  * The ingress: {@code ANY /agents/{name}/{rest}} goes through the tunnel to an agent whose metadata
  * {@code name} matches, as {@code /{rest}} with the query, headers and body, and the agent's answer
  * comes back. Thread-safe.
  *
- * <p>Each call runs on a thread of the ingress pool in blocking mode, and no body is ever held
- * whole: a request body streams from the client into the tunnel on the connection's executor
- * while this thread streams the response back, so an agent may answer while the upload is still
- * coming in.
+ * <p>Each call runs on a thread of the ingress pool ({@link IngressThreads}) in blocking mode, and
+ * no body is ever held whole: a request body streams from the client into the tunnel, copied by a
+ * second ingress thread ({@link IngressUpload}), while this thread streams the response back, so an
+ * agent may answer while the upload is still coming in. At most {@link ServerLimits#maxIngressCalls()}
+ * calls are in flight; {@link IngressWatch} bounds every wait of a call (see {@link ServerLimits}).
  *
  * <p>Answers of its own, each with {@code {"error":"..."}}: 404 for a path without an agent name
  * or a name no open agent has; 400 for a path with a dot segment ({@code .}, {@code ..}, also
@@ -52,16 +56,24 @@ import org.xnio.IoUtils;
  * root; 502 when the agent's connection is lost or it resets the call, and when its response head
  * is not valid HTTP (a header name that is no token, a value with CR, LF or NUL: the agent's
  * stream is reset, nothing of the head is passed on); 503 with {@code Retry-After: 1} when the
- * agent refuses the stream (too many calls in flight, or it is draining) and while the server
- * shuts down; 504 when no response head comes within the connection config's request timeout; 431
- * when the request head is over the agent's limit.
+ * agent refuses the stream (too many calls in flight, or it is draining), when
+ * {@code maxIngressCalls} calls are in flight already (at once, before the call takes a thread),
+ * and while the server shuts down; 504 when no response head comes within
+ * {@link ServerLimits#responseHeadTimeout()} (counted from the call's start or the client's last
+ * request body byte, whichever is later) or the connection config's request timeout, the stream
+ * then reset; 408 (and the connection closed) when the client sends no byte of its request body for
+ * {@link ServerLimits#bodyIdleTimeout()} before any answer has started, the stream then reset so
+ * that the agent sees a cut body; 431 when the request head is over the agent's limit.
  *
  * <p>An agent lost after the response has started streaming resets the client's connection (a TCP
  * RST, not a FIN), so that a cut body is never mistaken for a whole one, whatever its framing: with
- * HTTP/1.0 or {@code Connection: close} and no length, a FIN would end the body as if complete. A
- * request body Undertow cannot decode (a chunk size too large, bad trailers) gets no status:
- * Undertow's decoder closes the connection itself before the handler learns of it; the agent's
- * stream is reset, so it never sees a whole body.
+ * HTTP/1.0 or {@code Connection: close} and no length, a FIN would end the body as if complete. The
+ * client's connection is also aborted when the agent sends no byte of its body or the client takes
+ * none for {@code bodyIdleTimeout}, and when the request body stalls after the answer began. A
+ * client that closes its connection resets the call's stream at once. A request body Undertow
+ * cannot decode (a chunk size too large, bad trailers) gets no status: Undertow's decoder closes
+ * the connection itself before the handler learns of it; the agent's stream is reset, so it never
+ * sees a whole body.
  */
 final class IngressHandler implements HttpHandler {
     static final String PREFIX = "/agents";
@@ -80,8 +92,6 @@ final class IngressHandler implements HttpHandler {
             io.swaggersocket.auth.RequestSigner.CONTENT_SHA256_HEADER.toLowerCase(Locale.ROOT);
     /** Undertow's ids for a chunked body it cannot decode: chunk size too large, trailers. */
     private static final Set<String> MALFORMED_BODY = Set.of("UT000195", "UT000042");
-    /** How long a call waits for its upload thread to notice that the call is over. */
-    private static final long UPLOAD_STOP_WAIT_SECONDS = 5;
 
     private final AgentPool agents;
     private final ServerMetrics metrics;
@@ -90,17 +100,22 @@ final class IngressHandler implements HttpHandler {
     private final HttpGuard guard;
     private final BooleanSupplier accepting;
     private final Executor threads;
-    /** Calls dispatched and not yet ended, in [0]; the array is the monitor close() waits on. */
+    private final ServerLimits limits;
+    /** Runs the calls' timers: the connection config's scheduler. */
+    private final ScheduledExecutorService scheduler;
+    /** Calls admitted and not yet ended, in [0]; the array is the monitor close() waits on. */
     private final int[] calls = new int[1];
 
     IngressHandler(AgentPool agents, ServerMetrics metrics, HttpGuard guard, BooleanSupplier accepting,
-            Executor threads) {
+            Executor threads, ServerLimits limits, ScheduledExecutorService scheduler) {
         this.agents = agents;
         this.metrics = metrics;
         this.relay = new IngressRelay(metrics);
         this.guard = guard;
         this.accepting = accepting;
         this.threads = threads;
+        this.limits = limits;
+        this.scheduler = scheduler;
     }
 
     @Override
@@ -114,12 +129,34 @@ final class IngressHandler implements HttpHandler {
                     System.nanoTime() - start);
             return;
         }
+        int inFlight;
         synchronized (calls) {
-            calls[0]++;
+            inFlight = calls[0];
+            if (inFlight < limits.maxIngressCalls()) {
+                calls[0]++;
+            }
+        }
+        if (inFlight >= limits.maxIngressCalls()) {
+            // Refused before it takes a thread: the cap is what bounds the ingress pool's threads.
+            metrics.ingressStarted();
+            metrics.limits.hit(LimitHits.Limit.INGRESS_CALLS, "expected at most " + limits.maxIngressCalls()
+                    + " ingress calls in flight but a call came with " + inFlight);
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+            metrics.ingressFinished(fail(exchange, IngressError.OVERLOADED, 503, "expected at most "
+                    + limits.maxIngressCalls() + " ingress calls in flight but " + inFlight + " are"),
+                    System.nanoTime() - start);
+            return;
         }
         if (exchange.isInIoThread()) {
             // A handler, not a Runnable: Undertow then ends the exchange when it returns.
-            exchange.dispatch(threads, dispatched -> call(dispatched, start)); // it blocks: never on an I/O thread
+            exchange.dispatch(task -> {
+                try {
+                    threads.execute(task);
+                } catch (RuntimeException e) { // no thread (pool at its backstop, or shut down): Undertow answers 503
+                    ended();
+                    throw e;
+                }
+            }, dispatched -> call(dispatched, start)); // it blocks: never on an I/O thread
         } else {
             call(exchange, start);
         }
@@ -128,15 +165,21 @@ final class IngressHandler implements HttpHandler {
     private void call(HttpServerExchange exchange, long start) {
         metrics.ingressStarted();
         int status = 0;
+        IngressWatch watch = new IngressWatch(exchange, scheduler, metrics.limits, limits);
         try {
-            exchange.startBlocking();
-            status = serve(exchange);
+            watch.start();
+            status = serve(exchange, watch);
         } finally {
+            watch.stop();
             metrics.ingressFinished(status, System.nanoTime() - start);
-            synchronized (calls) {
-                if (--calls[0] == 0) {
-                    calls.notifyAll();
-                }
+            ended();
+        }
+    }
+
+    private void ended() {
+        synchronized (calls) {
+            if (--calls[0] == 0) {
+                calls.notifyAll();
             }
         }
     }
@@ -160,7 +203,7 @@ final class IngressHandler implements HttpHandler {
     }
 
     /** Serves one call; returns the status sent. */
-    private int serve(HttpServerExchange exchange) {
+    private int serve(HttpServerExchange exchange, IngressWatch watch) {
         AuthResult.Accepted accepted = null;
         if (guard != null) {
             accepted = guard.admit(exchange, HttpGuard.Endpoint.INGRESS);
@@ -189,53 +232,76 @@ final class IngressHandler implements HttpHandler {
         if (agent.isEmpty()) {
             return fail(exchange, IngressError.NO_AGENT, 404, "no agent named \"" + target.name() + "\" is connected");
         }
-        return forward(exchange, agent.get(), target, request(exchange, target, guard != null));
+        return forward(exchange, watch, agent.get(), target, request(exchange, target, guard != null));
     }
 
-    private int forward(HttpServerExchange exchange, SocketConnection agent, Target target,
+    private int forward(HttpServerExchange exchange, IngressWatch watch, SocketConnection agent, Target target,
             BasicClassicHttpRequest request) {
         long length = exchange.getRequestContentLength();
         boolean chunked = length < 0 && exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
-        ClientBody body = null;
+        IngressUpload body = null;
+        Integer readTimeout = null;
         ClassicHttpResponse response;
         try {
-            if (length > 0 || chunked) {
-                if (HttpContinue.requiresContinueResponse(exchange)) {
-                    HttpContinue.sendContinueResponseBlocking(exchange);
-                }
-                body = new ClientBody(signedBody(exchange, guard != null), length);
-                request.setEntity(body);
-                // Written on the connection's executor, so that the answer can stream back meanwhile.
-                response = await(agent.executeAsync(request));
-            } else {
-                if (length == 0) {
+            try {
+                if (length > 0 || chunked) {
+                    if (HttpContinue.requiresContinueResponse(exchange)) {
+                        HttpContinue.sendContinueResponseBlocking(exchange);
+                    }
+                    readTimeout = IngressUpload.boundReads(exchange, limits.bodyIdleTimeout()); // before the stream
+                    body = new IngressUpload(exchange, signedBody(exchange, guard != null), length, threads, watch,
+                            metrics.limits, limits.bodyIdleTimeout());
+                    request.setEntity(body);
+                } else if (length == 0) {
                     request.setEntity(new ByteArrayEntity(new byte[0], null)); // keeps "Content-Length: 0"
                 }
-                response = agent.execute(request);
+                // Asynchronous even without a body, so that the watch can cancel the wait (and reset
+                // the stream); the body is written on the connection's executor, so that the answer
+                // can stream back meanwhile.
+                CompletableFuture<ClassicHttpResponse> pending = agent.executeAsync(request);
+                watch.awaitingHead(pending);
+                if (body == null) {
+                    watch.watchClientClose();
+                }
+                response = watch.headArrived(await(pending, watch));
+            } catch (IOException | IllegalArgumentException e) {
+                if (body != null && !body.stop()) {
+                    metrics.ingressError(IngressError.CLIENT_ABORTED);
+                    return 0;
+                }
+                return failed(exchange, watch, target, agent, body, e);
             }
-        } catch (IOException | IllegalArgumentException e) {
-            if (body != null && !stopUpload(exchange, body)) {
-                metrics.ingressError(IngressError.CLIENT_ABORTED);
-                return 0;
+            try (ClassicHttpResponse r = response) {
+                return relay(exchange, r);
+            } catch (IOException e) {
+                return exchange.getStatusCode(); // closing the response failed: nothing more to send
+            } finally {
+                if (body != null) {
+                    body.end();
+                }
             }
-            return failed(exchange, target, agent, body, e);
-        }
-        try (ClassicHttpResponse r = response) {
-            return relay(exchange, r);
-        } catch (IOException e) {
-            return exchange.getStatusCode(); // closing the response failed: nothing more to send
         } finally {
-            endUpload(exchange, body);
+            if (body != null) {
+                IngressUpload.unboundReads(exchange, readTimeout);
+            }
         }
     }
 
     /** Answers a call that got no response head; returns the status sent (0 when the client is gone). */
-    private int failed(HttpServerExchange exchange, Target target, SocketConnection agent, ClientBody body,
-            Exception e) {
+    private int failed(HttpServerExchange exchange, IngressWatch watch, Target target, SocketConnection agent,
+            IngressUpload body, Exception e) {
         String who = "agent \"" + target.name() + "\" (connection " + agent.id() + ")";
         if (body != null && body.clientFailure() instanceof SignedBody.DigestMismatchException mismatch) {
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer"); // RFC 9110: every 401 has one
             return fail(exchange, IngressError.FORBIDDEN, 401, "signed request: " + mismatch.getMessage());
+        }
+        if (body != null && body.clientFailure() instanceof ReadTimeoutException) {
+            // The copy has stopped: the connection is still whole, and may carry the answer. Its
+            // unread rest is given up, so the end of the exchange does not wait for it.
+            exchange.setPersistent(false);
+            Connectors.terminateRequest(exchange);
+            return fail(exchange, IngressError.CLIENT_ABORTED, 408, "expected the request body within "
+                    + limits.bodyIdleTimeout() + " of its last byte but the client sent nothing more");
         }
         String malformed = body == null ? null : malformedBody(body.clientFailure());
         if (malformed != null) {
@@ -250,6 +316,15 @@ final class IngressHandler implements HttpHandler {
                     body.clientFailure().toString());
             abort(exchange);
             return 0;
+        }
+        if (watch.cut() == IngressWatch.Cut.CLIENT_GONE) {
+            metrics.ingressError(IngressError.CLIENT_ABORTED);
+            abort(exchange);
+            return 0;
+        }
+        if (watch.cut() == IngressWatch.Cut.HEAD_TIMEOUT) {
+            return fail(exchange, IngressError.TIMEOUT, 504, who + " sent no response head within "
+                    + limits.responseHeadTimeout());
         }
         if (e instanceof StreamResetException reset && reset.isRetryable()) {
             exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
@@ -295,44 +370,6 @@ final class IngressHandler implements HttpHandler {
         return relay.relay(exchange, response);
     }
 
-    /**
-     * Before a failed call is answered: an upload still running stops by itself at its next write
-     * (the failed stream refuses it), as soon as the client sends more. One that does not within
-     * the wait (a stalled client) is cut by closing the client connection. Returns true if the
-     * exchange may still be answered: the upload thread no longer touches it.
-     */
-    private static boolean stopUpload(HttpServerExchange exchange, ClientBody body) {
-        if (!body.started() || body.awaitDone(UPLOAD_STOP_WAIT_SECONDS)) {
-            return true;
-        }
-        abort(exchange);
-        awaitQuietly(exchange, body);
-        return false;
-    }
-
-    /**
-     * After the response: an upload the agent did not read to its end is cut by closing the client
-     * connection (as HTTP/1.1 servers do when they answer before the body has arrived), rather than
-     * reading and dropping the rest; then the upload thread is waited for, so that it no longer
-     * touches the exchange when it ends.
-     */
-    private static void endUpload(HttpServerExchange exchange, ClientBody body) {
-        if (body == null || !body.started()) {
-            return;
-        }
-        if (!(body.isDone() && body.reachedEnd())) {
-            abort(exchange);
-        }
-        awaitQuietly(exchange, body);
-    }
-
-    private static void awaitQuietly(HttpServerExchange exchange, ClientBody body) {
-        if (!body.awaitDone(UPLOAD_STOP_WAIT_SECONDS)) {
-            LOG.log(System.Logger.Level.WARNING, "ingress {0}: the upload did not stop within {1} s after its "
-                    + "connection was closed", exchange.getRequestPath(), UPLOAD_STOP_WAIT_SECONDS);
-        }
-    }
-
     private int fail(HttpServerExchange exchange, IngressError error, int status, String message) {
         metrics.ingressError(error);
         if (exchange.isResponseStarted()) { // Undertow answered already (a body over a limit): nothing to add
@@ -348,7 +385,9 @@ final class IngressHandler implements HttpHandler {
         IoUtils.safeClose(exchange.getConnection());
     }
 
-    private static ClassicHttpResponse await(CompletableFuture<ClassicHttpResponse> call) throws IOException {
+    /** The response head, or the failure; a cancellation by the watch is an IOException too. */
+    private static ClassicHttpResponse await(CompletableFuture<ClassicHttpResponse> call, IngressWatch watch)
+            throws IOException {
         try {
             return call.get();
         } catch (ExecutionException e) {
@@ -360,10 +399,14 @@ final class IngressHandler implements HttpHandler {
                 throw re;
             }
             throw new IOException(cause);
+        } catch (CancellationException e) {
+            throw new IOException("the call was cut: " + watch.cut(), e);
         } catch (InterruptedException e) {
             call.cancel(false);
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted waiting for the agent");
+        } finally {
+            watch.headWaitOver();
         }
     }
 
@@ -481,117 +524,5 @@ final class IngressHandler implements HttpHandler {
             }
         }
         return out;
-    }
-
-    // ---------------------------------------------------------------------------------------------
-
-    /**
-     * The client's request body as an entity that the connection writes into the tunnel on its
-     * executor: copied as it arrives, flushed whenever the client pauses, and watched, so that the
-     * call can tell a client that failed from an agent that did, and can wait for the copy to
-     * stop before the exchange ends.
-     */
-    private static final class ClientBody extends AbstractHttpEntity {
-        private static final int NEW = 0;
-        private static final int RUNNING = 1;
-        private static final int DONE = 2;
-        private static final int ABANDONED = 3;
-
-        private final InputStream in;
-        private final long length;
-        private final AtomicInteger state = new AtomicInteger(NEW);
-        private final CountDownLatch done = new CountDownLatch(1);
-        private volatile boolean reachedEnd;
-        private volatile IOException clientFailure;
-
-        ClientBody(InputStream in, long length) {
-            super((String) null, null, length < 0);
-            this.in = in;
-            this.length = length;
-        }
-
-        @Override
-        public void writeTo(OutputStream out) throws IOException {
-            if (!state.compareAndSet(NEW, RUNNING)) {
-                throw new IOException("the ingress call ended before its body was sent");
-            }
-            try {
-                byte[] buffer = new byte[BUFFER];
-                while (true) {
-                    int n;
-                    boolean paused;
-                    try {
-                        n = in.read(buffer);
-                        paused = n > 0 && in.available() == 0;
-                    } catch (IOException e) {
-                        clientFailure = e;
-                        throw e;
-                    }
-                    if (n < 0) {
-                        reachedEnd = true;
-                        return;
-                    }
-                    out.write(buffer, 0, n);
-                    if (paused) {
-                        out.flush(); // the client paused: let the agent see what came so far
-                    }
-                }
-            } finally {
-                state.set(DONE);
-                done.countDown();
-            }
-        }
-
-        /** True if the copy began; if it had not, it never will. */
-        boolean started() {
-            return !state.compareAndSet(NEW, ABANDONED);
-        }
-
-        boolean isDone() {
-            return done.getCount() == 0;
-        }
-
-        boolean reachedEnd() {
-            return reachedEnd;
-        }
-
-        IOException clientFailure() {
-            return clientFailure;
-        }
-
-        /** Waits for the copy to stop; false if it did not within {@code seconds} (or on interrupt). */
-        boolean awaitDone(long seconds) {
-            try {
-                return done.await(seconds, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-
-        @Override
-        public InputStream getContent() {
-            return in;
-        }
-
-        @Override
-        public long getContentLength() {
-            return length;
-        }
-
-        @Override
-        public boolean isRepeatable() {
-            return false;
-        }
-
-        @Override
-        public boolean isStreaming() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-            // the exchange owns the client's stream
-        }
     }
 }

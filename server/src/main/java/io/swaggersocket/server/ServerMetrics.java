@@ -51,7 +51,9 @@ final class ServerMetrics {
         /** The server is shutting down (503). */
         SHUTTING_DOWN,
         /** The caller may not call this agent (403), or its signed body did not match (401). */
-        FORBIDDEN;
+        FORBIDDEN,
+        /** {@link ServerLimits#maxIngressCalls()} calls were in flight (503). */
+        OVERLOADED;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);

@@ -31,11 +31,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -79,11 +76,16 @@ import org.xnio.XnioWorker;
  *     unknown name gets 404; a path with a dot segment ({@code ..}, {@code %2e%2e}, ...), 400; an
  *     agent lost before its response head, or a head that is not valid HTTP (a header name that is
  *     no token, a value with CR, LF or NUL), 502; one refusing more streams, 503 with
- *     {@code Retry-After: 1}; no head within the connection config's request timeout, 504. An
- *     agent lost while its response body streams resets the client connection (TCP RST), so that
- *     a cut body never looks whole, whatever its framing. On an authenticated ingress the server's
- *     own credentials (a {@code Bearer} Authorization header, the {@code token} query parameter)
- *     are not passed on.</li>
+ *     {@code Retry-After: 1}, as does a call over {@link ServerLimits#maxIngressCalls()}; no head
+ *     within {@link ServerLimits#responseHeadTimeout()} (or the connection config's request
+ *     timeout), 504 with the stream reset; a request body that stalls for
+ *     {@link ServerLimits#bodyIdleTimeout()} before the answer began, 408 with the stream reset. An
+ *     agent lost while its response body streams resets the client connection (TCP RST), and a
+ *     response body that stalls either way for {@code bodyIdleTimeout} aborts it, so that a cut body
+ *     never looks whole, whatever its framing; a client that closes its connection resets its
+ *     stream at once. On an authenticated ingress the server's own credentials (a {@code Bearer}
+ *     Authorization header, the {@code token} query parameter, a request signature) are not passed
+ *     on.</li>
  * <li>an <b>admin API</b> ({@link Builder#adminApi}): {@code GET /connections} (a JSON array of
  *     id, name, metadata, principal, remoteAddress, connectedAt, streams, bytesIn, bytesOut),
  *     {@code GET /connections/{id}}, {@code DELETE /connections/{id}} (closes it at once; 204),
@@ -102,7 +104,11 @@ import org.xnio.XnioWorker;
  * <p>The server runs Undertow on an XNIO worker of its own (I/O threads named
  * {@code swaggersocket-server I/O-n}); {@link #close()} stops it. Request handlers run on the
  * {@link ConnectionConfig#executor() executor} of the connection config; ingress calls on a pool of
- * daemon threads of the server's own ({@code swaggersocket-ingress-n}), one per call in flight.
+ * daemon threads of the server's own ({@code swaggersocket-ingress-n}): one per call in flight and
+ * one more per request body being read, reused, bounded by {@code maxIngressCalls}, ending after
+ * {@code bodyIdleTimeout} idle (and releasing the selector XNIO gives each thread that blocks on a
+ * socket). The timers of ingress calls run on the connection config's
+ * {@link ConnectionConfig#scheduler() scheduler}.
  */
 public final class SocketServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(SocketServer.class.getName());
@@ -162,9 +168,10 @@ public final class SocketServer implements Closeable {
         routes = new HttpRoutes().exact(path,
                 HttpRoutes.bodiless(new TunnelHandler(guard, access, b.connectionIds, new Acceptor())));
         if (b.ingress) {
-            ingressThreads = ingressThreads();
+            // Idle threads end after as long as a body may idle: by default, as a cached pool's do.
+            ingressThreads = IngressThreads.create(limits.maxIngressCalls(), limits.bodyIdleTimeout().toNanos());
             ingress = new IngressHandler(agents, metrics, b.publicIngress ? null : guard, this::isAccepting,
-                    ingressThreads);
+                    ingressThreads, limits, config.scheduler());
             routes.prefix(IngressHandler.PREFIX, ingress);
         } else {
             ingressThreads = null;
@@ -180,17 +187,6 @@ public final class SocketServer implements Closeable {
                     .exact(AdminHandler.ACCESS_RELOAD, HttpRoutes.bodiless(
                             new AdminHandler(AdminHandler.Route.ACCESS_RELOAD, guard, this, metrics)));
         }
-    }
-
-    private static ExecutorService ingressThreads() {
-        AtomicInteger n = new AtomicInteger();
-        // One thread per call in flight, as many as the calls: a call blocks on its agent for as long
-        // as the agent takes, and agents bound their own concurrency (maxConcurrentStreams).
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "swaggersocket-ingress-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** A builder; {@link Builder#bind} is required, everything else has a default. */
@@ -389,6 +385,11 @@ public final class SocketServer implements Closeable {
     /** Completes once close() has closed the listening socket; for tests. */
     CompletionStage<Void> stoppedAccepting() {
         return stoppedAccepting.minimalCompletionStage();
+    }
+
+    /** The server's counters; for tests. */
+    ServerMetrics metrics() {
+        return metrics;
     }
 
     /** The handler chain, where later features mount more HTTP handlers on the same port. */
