@@ -8,10 +8,14 @@ import io.swaggersocket.mux.SocketConnection;
 import io.swaggersocket.undertow.UndertowChannel;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.protocol.http.HttpOpenListener;
 import io.undertow.websockets.core.WebSocketChannel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -38,11 +42,16 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.SslClientAuthMode;
+import org.xnio.StreamConnection;
 import org.xnio.Xnio;
 import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+import org.xnio.ssl.SslConnection;
 
 /**
  * Thread-safe (every method may be called from any thread, a {@link ConnectionListener} included):
@@ -98,8 +107,32 @@ import org.xnio.XnioWorker;
  *
  * <p>HTTP answers of the server itself carry a JSON body {@code {"error":"..."}}: 404 for an
  * unknown path; on the tunnel path 405 for methods other than GET, 400 for a GET that is not a
- * WebSocket upgrade; everywhere 401 (with {@code WWW-Authenticate: Bearer}) / 403 when the
- * authenticator rejects, 500 when it throws, and 503 while the server is closing.
+ * WebSocket upgrade, 503 / 429 over a cap (below); everywhere 401 (with
+ * {@code WWW-Authenticate: Bearer}) / 403 when the authenticator rejects, 500 when it throws, and
+ * 503 while the server is closing.
+ *
+ * <p><b>Waits and caps before an agent is in</b> ({@link Builder#limits}, {@link ServerLimits}),
+ * against careless and hostile callers alike, each hit counted in
+ * {@code swaggersocket_limit_hits_total} and logged at most once a minute per limit:
+ * <ul>
+ * <li>{@link ServerLimits#requestHeadTimeout() requestHeadTimeout} (10 s): a new connection (on
+ *     TLS, its handshake included) must send a whole request head within it, or is closed; so must
+ *     a later request on a kept-alive connection, counted from its first bytes, however slowly the
+ *     rest trickles in. The connection is closed without an answer (no 408).</li>
+ * <li>{@link ServerLimits#idleTimeout() idleTimeout} (60 s): a kept-alive connection with no
+ *     request after its last response is closed. Neither timeout touches a connection while a
+ *     request runs (an ingress call, however long) or once it is a tunnel (the tunnel's heartbeat
+ *     governs it).</li>
+ * <li>A request head over 64 KiB gets 400 and a close.</li>
+ * <li>{@link ServerLimits#maxPendingUpgrades() maxPendingUpgrades} (1,024) tunnel upgrades in
+ *     progress, from the request to the end of the protocol handshake: more get 503 with
+ *     {@code Retry-After: 1}.</li>
+ * <li>{@link ServerLimits#maxConnectionsPerAddress() maxConnectionsPerAddress} (1,000) agent
+ *     connections, live or in progress, per source IP address, counted before authentication, and
+ *     {@link ServerLimits#maxConnectionsPerPrincipal() maxConnectionsPerPrincipal} (1,000) per
+ *     principal, counted once authenticated (agents without a principal count as one): more get 429
+ *     with {@code Retry-After: 5} and an error naming the limit.</li>
+ * </ul>
  *
  * <p>The server runs Undertow on an XNIO worker of its own (I/O threads named
  * {@code swaggersocket-server I/O-n}); {@link #close()} stops it. Request handlers run on the
@@ -114,11 +147,21 @@ public final class SocketServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(SocketServer.class.getName());
     /** How long close() waits for connections that were shut down at once, and for listeners. */
     private static final Duration FORCED_CLOSE_WAIT = Duration.ofSeconds(5);
+    /** Undertow's buffer size on a large heap: 16 KiB less room for TCP/IP headers. */
+    private static final int BUFFER_SIZE = 16 * 1024 - 20;
+    /**
+     * The most bytes a request head may hold (Undertow's default: 1 MiB). Generous for a request
+     * line, cookies and a signed request's headers; bounds what a caller makes the server buffer.
+     */
+    static final int MAX_HEAD_SIZE = 64 * 1024;
 
     private enum State { NEW, STARTED, CLOSING, CLOSED }
 
-    /** A received connection and a future completed once it has left the registry and its event is posted. */
-    private record Tracked(SocketConnection connection, CompletableFuture<Void> gone) {
+    /**
+     * A received connection, its admission ticket, and a future completed once it has left the
+     * registry and its event is posted.
+     */
+    private record Tracked(SocketConnection connection, UpgradeAdmission.Ticket ticket, CompletableFuture<Void> gone) {
     }
 
     private final String host;
@@ -141,14 +184,20 @@ public final class SocketServer implements Closeable {
     private final Object lock = new Object();
     /** Written under lock; read without it where a stale value is harmless (the I/O thread's first check). */
     private volatile State state = State.NEW;
-    private Undertow undertow; // guarded by lock
+    private AcceptingChannel<? extends StreamConnection> listener; // guarded by lock
     private XnioWorker worker; // guarded by lock
+    private DefaultByteBufferPool buffers; // guarded by lock
     private volatile int port = -1;
 
     /** Live connections by id: entered on RECEIVED, removed when closed. */
     private final Map<String, Tracked> connections = new ConcurrentHashMap<>();
     /** Ids of live connections and of those still in their handshake: a duplicate is refused. */
     private final Set<String> idsInUse = ConcurrentHashMap.newKeySet();
+    /**
+     * Upgrades in progress and agent connections per principal and address: each upgrade's ticket is
+     * released where the registry lets go of it (refusal, failed handshake, close).
+     */
+    private final UpgradeAdmission admission;
     /** Channels whose handshake is running: aborted by close(). */
     private final Set<UndertowChannel> handshaking = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> stoppedAccepting = new CompletableFuture<>();
@@ -162,11 +211,12 @@ public final class SocketServer implements Closeable {
         clientAuth = b.clientAuth;
         config = b.connectionConfig;
         limits = b.limits;
+        admission = new UpgradeAdmission(limits, metrics.limits);
         handler = b.handler;
         access = new AccessControl(b.accessPolicy != null ? b.accessPolicy : b.authenticator, b.reloader, agents);
         HttpGuard guard = new HttpGuard(access, metrics);
         routes = new HttpRoutes().exact(path,
-                HttpRoutes.bodiless(new TunnelHandler(guard, access, b.connectionIds, new Acceptor())));
+                HttpRoutes.bodiless(new TunnelHandler(guard, access, admission, b.connectionIds, new Acceptor())));
         if (b.ingress) {
             // Idle threads end after as long as a body may idle: by default, as a cached pool's do.
             ingressThreads = IngressThreads.create(limits.maxIngressCalls(), limits.bodyIdleTimeout().toNanos());
@@ -208,25 +258,25 @@ public final class SocketServer implements Closeable {
                 throw new IllegalStateException("start: expected a new server but it is " + state.name().toLowerCase(Locale.ROOT));
             }
             try {
-                worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(workerOptions());
-                Undertow.Builder b = Undertow.builder().setWorker(worker).setHandler(routes);
-                if (ingressThreads != null) {
-                    // Ingress bodies stream through whatever their size (the agent judges it). Undertow
-                    // fixes the limit of a chunked body before any handler runs, so it is set here.
-                    b.setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L);
-                }
+                Xnio xnio = Xnio.getInstance(Undertow.class.getClassLoader());
+                worker = xnio.createWorker(workerOptions());
+                buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
+                // Undertow's open listener behind one of ours, rather than Undertow.builder(): only so
+                // can a connection's first request head have a deadline from its accept on.
+                HttpOpenListener http = new HttpOpenListener(buffers, httpOptions());
+                FirstHeadDeadline firstHead = new FirstHeadDeadline(http, limits.requestHeadTimeout());
+                http.setRootHandler(firstHead.root(routes));
+                InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), requestedPort);
                 if (sslContext != null) {
-                    if (clientAuth != ClientAuth.NONE) {
-                        b.setSocketOption(Options.SSL_CLIENT_AUTH_MODE, clientAuth == ClientAuth.REQUIRED
-                                ? SslClientAuthMode.REQUIRED : SslClientAuthMode.REQUESTED);
-                    }
-                    b.addHttpsListener(requestedPort, host, sslContext);
+                    listener = new UndertowXnioSsl(xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), sslContext)
+                            .createSslConnectionServer(worker, address,
+                                    ChannelListeners.<SslConnection>openListenerAdapter(firstHead), socketOptions());
                 } else {
-                    b.addHttpListener(requestedPort, host);
+                    listener = worker.createStreamConnectionServer(address,
+                            ChannelListeners.<StreamConnection>openListenerAdapter(firstHead), socketOptions());
                 }
-                undertow = b.build();
-                undertow.start();
-                port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+                listener.resumeAccepts();
+                port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
                 state = State.STARTED;
             } catch (IOException | RuntimeException e) {
                 failStart();
@@ -392,6 +442,11 @@ public final class SocketServer implements Closeable {
         return metrics;
     }
 
+    /** The caps on upgrades and agent connections, with their counts; for tests. */
+    UpgradeAdmission admission() {
+        return admission;
+    }
+
     /** The handler chain, where later features mount more HTTP handlers on the same port. */
     HttpRoutes routes() {
         return routes;
@@ -403,7 +458,7 @@ public final class SocketServer implements Closeable {
     private void drainAndStop() {
         LOG.log(System.Logger.Level.DEBUG, "{0}: closing with {1} connections", this, connections.size());
         try {
-            undertow.stop(); // closes the listening socket only: the worker is ours and stopped below
+            closeListener(); // the listening socket only: the worker is ours and stopped below
             stoppedAccepting.complete(null);
             handshaking.forEach(UndertowChannel::abort);
             List<Tracked> live = List.copyOf(connections.values());
@@ -490,20 +545,27 @@ public final class SocketServer implements Closeable {
             w.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        // The buffer pool is left to the garbage collector: a channel's close task may still run on a
+        // worker thread that shutdownNow() did not wait for, and would find its buffer freed.
+    }
+
+    private void closeListener() {
+        AcceptingChannel<? extends StreamConnection> l;
+        synchronized (lock) {
+            l = listener;
+        }
+        IoUtils.safeClose(l);
     }
 
     /** Called holding the lock: releases whatever a failed start() had set up. */
     private void failStart() {
         state = State.CLOSED;
-        if (undertow != null) {
-            try {
-                undertow.stop();
-            } catch (RuntimeException ignored) {
-                // nothing was listening
-            }
-        }
+        IoUtils.safeClose(listener);
         if (worker != null) {
             worker.shutdownNow();
+        }
+        if (buffers != null) {
+            buffers.close();
         }
         if (ingressThreads != null) {
             ingressThreads.shutdown();
@@ -524,6 +586,50 @@ public final class SocketServer implements Closeable {
         }
         Throwable cause = e instanceof RuntimeException && e.getCause() instanceof IOException ? e.getCause() : e;
         return new IOException("cannot listen on " + where + ": " + cause, cause);
+    }
+
+    /**
+     * Undertow's options for every HTTP connection: its waits before a request and the most a request
+     * head may hold.
+     */
+    private OptionMap httpOptions() {
+        OptionMap.Builder b = OptionMap.builder()
+                .set(UndertowOptions.BUFFER_PIPELINED_DATA, true) // as Undertow.builder() sets it
+                // Keep-alive: no request this long after the last response closes the connection. Not
+                // UndertowOptions.IDLE_TIMEOUT: that one also cuts upgraded tunnels and ingress calls
+                // that are quiet for as long. Undertow stops this timer for an upgraded connection, and
+                // while a request runs.
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, millis(limits.idleTimeout()))
+                // A head begun must be whole this long after its first bytes; later bytes do not push
+                // the deadline back (a slowloris). Only closes: Undertow sends no 408.
+                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, millis(limits.requestHeadTimeout()))
+                // Undertow answers a longer head 400 and closes (checked per buffer read, 16 KiB).
+                .set(UndertowOptions.MAX_HEADER_SIZE, MAX_HEAD_SIZE);
+        if (ingressThreads != null) {
+            // Ingress bodies stream through whatever their size (the agent judges it). Undertow fixes
+            // the limit of a chunked body before any handler runs, so it is set here.
+            b.set(UndertowOptions.MAX_ENTITY_SIZE, -1L);
+        }
+        return b.getMap();
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    private OptionMap socketOptions() {
+        OptionMap.Builder b = OptionMap.builder()
+                .set(Options.WORKER_IO_THREADS, worker.getIoThreadCount())
+                .set(Options.TCP_NODELAY, true)
+                .set(Options.REUSE_ADDRESSES, true)
+                .set(Options.BALANCING_TOKENS, 1)
+                .set(Options.BALANCING_CONNECTIONS, 2)
+                .set(Options.BACKLOG, 1000);
+        if (sslContext != null && clientAuth != ClientAuth.NONE) {
+            b.set(Options.SSL_CLIENT_AUTH_MODE, clientAuth == ClientAuth.REQUIRED
+                    ? SslClientAuthMode.REQUIRED : SslClientAuthMode.REQUESTED);
+        }
+        return b.getMap();
     }
 
     private static OptionMap workerOptions() {
@@ -551,7 +657,8 @@ public final class SocketServer implements Closeable {
         }
 
         @Override
-        public void upgraded(WebSocketChannel socket, String id, Principal principal, String announcedName) {
+        public void upgraded(WebSocketChannel socket, String id, Principal principal, String announcedName,
+                UpgradeAdmission.Ticket ticket) {
             UndertowChannel channel = UndertowChannel.of(socket, config);
             String refusal = null;
             synchronized (lock) {
@@ -564,6 +671,7 @@ public final class SocketServer implements Closeable {
                 }
             }
             if (refusal != null) {
+                ticket.release();
                 LOG.log(refusal.startsWith("duplicate") ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
                         "refused the socket from {0}: {1} {2}", socket.getPeerAddress(), refusal, id);
                 channel.close(refusal.startsWith("duplicate") ? CloseCode.INTERNAL_ERROR.code()
@@ -578,6 +686,7 @@ public final class SocketServer implements Closeable {
             } catch (RuntimeException e) {
                 handshaking.remove(channel);
                 idsInUse.remove(id);
+                ticket.release();
                 LOG.log(System.Logger.Level.WARNING, "could not start the handshake of connection " + id, e);
                 channel.abort();
                 return;
@@ -589,22 +698,24 @@ public final class SocketServer implements Closeable {
                         agents.release(claimed.get());
                     }
                     idsInUse.remove(id);
+                    ticket.release();
                     LOG.log(System.Logger.Level.DEBUG, "handshake of connection {0} from {1} failed: {2}", id,
                             socket.getPeerAddress(), unwrap(failure).getMessage());
                 } else {
-                    received(connection);
+                    received(connection, ticket);
                 }
             });
         }
     }
 
-    private void received(SocketConnection connection) {
-        Tracked tracked = new Tracked(connection, new CompletableFuture<>());
+    private void received(SocketConnection connection, UpgradeAdmission.Ticket ticket) {
+        Tracked tracked = new Tracked(connection, ticket, new CompletableFuture<>());
         boolean open;
         synchronized (lock) {
             open = state == State.STARTED;
             if (open) {
                 connections.put(connection.id(), tracked);
+                ticket.admitted();
                 agents.add(connection);
                 metrics.connectionEvent(ConnectionEvent.Type.RECEIVED);
                 // Posted under the lock: close() either sees this connection or refuses it, never half.
@@ -619,6 +730,7 @@ public final class SocketServer implements Closeable {
                 agents.release(name);
             }
             idsInUse.remove(connection.id());
+            ticket.release();
             connection.shutdownNow();
             return;
         }
@@ -638,6 +750,7 @@ public final class SocketServer implements Closeable {
         connections.remove(connection.id(), tracked);
         metrics.connectionGone(connection);
         idsInUse.remove(connection.id());
+        tracked.ticket().release();
         SocketClosedException cause = failure == null ? null : asClosed(connection, unwrap(failure));
         metrics.connectionEvent(cause == null ? ConnectionEvent.Type.CLOSED : ConnectionEvent.Type.FAILURE);
         LOG.log(System.Logger.Level.DEBUG, "{0} {1}", connection, cause == null ? "closed" : "failed: " + cause.getMessage());

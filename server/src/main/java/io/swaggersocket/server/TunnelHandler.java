@@ -5,10 +5,12 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
+import io.undertow.util.StatusCodes;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
 import io.swaggersocket.handshake.Protocol;
+import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.util.function.Supplier;
 
@@ -16,7 +18,13 @@ import java.util.function.Supplier;
  * The tunnel path: checks that a request is a WebSocket upgrade, runs the authenticator on a
  * worker thread, assigns the connection id, and lets Undertow's handshake handler upgrade.
  *
- * <p>Answers, each with a JSON body {@code {"error":"..."}}: 503 while the server is closing; 405
+ * <p>Answers, each with a JSON body {@code {"error":"..."}}: 503 while the server is closing, and
+ * 503 with {@code Retry-After: 1} when {@link ServerLimits#maxPendingUpgrades()} upgrades are in
+ * progress (from the request to the end of the protocol handshake); 429 with {@code Retry-After: 5}
+ * when the source address, or once authenticated the principal, holds its
+ * {@link ServerLimits#maxConnectionsPerAddress() maxConnectionsPerAddress} or
+ * {@link ServerLimits#maxConnectionsPerPrincipal() maxConnectionsPerPrincipal} agent connections
+ * (live or in progress; the message names the limit); 405
  * for methods other than GET; 400 for a GET that is not a WebSocket upgrade (no
  * {@code Upgrade: websocket}, or no Sec-WebSocket-Key / Sec-WebSocket-Version) or asks for a
  * WebSocket version Undertow does not speak (with {@code Sec-WebSocket-Version: 13}); the
@@ -30,6 +38,8 @@ final class TunnelHandler implements HttpHandler {
     private static final AttachmentKey<String> CONNECTION_ID = AttachmentKey.create(String.class);
     private static final AttachmentKey<Principal> PRINCIPAL = AttachmentKey.create(Principal.class);
     private static final AttachmentKey<String> AGENT_NAME = AttachmentKey.create(String.class);
+    private static final AttachmentKey<UpgradeAdmission.Ticket> TICKET =
+            AttachmentKey.create(UpgradeAdmission.Ticket.class);
 
     /** Where upgraded sockets go; implemented by the server. */
     interface Acceptor {
@@ -40,19 +50,26 @@ final class TunnelHandler implements HttpHandler {
          * Called on the socket's I/O thread right after the 101: must not block.
          *
          * @param announcedName the agent name the upgrade request announced, or {@code null}
+         * @param ticket the upgrade's slots, now the acceptor's: it must release them when the
+         *        handshake fails or the connection ends, and call {@code admitted()} when the
+         *        handshake succeeds
          */
-        void upgraded(WebSocketChannel socket, String connectionId, Principal principal, String announcedName);
+        void upgraded(WebSocketChannel socket, String connectionId, Principal principal, String announcedName,
+                UpgradeAdmission.Ticket ticket);
     }
 
     private final HttpGuard guard;
     private final AccessControl access;
+    private final UpgradeAdmission admission;
     private final Supplier<String> connectionIds;
     private final Acceptor acceptor;
     private final WebSocketProtocolHandshakeHandler upgrade;
 
-    TunnelHandler(HttpGuard guard, AccessControl access, Supplier<String> connectionIds, Acceptor acceptor) {
+    TunnelHandler(HttpGuard guard, AccessControl access, UpgradeAdmission admission, Supplier<String> connectionIds,
+            Acceptor acceptor) {
         this.guard = guard;
         this.access = access;
+        this.admission = admission;
         this.connectionIds = connectionIds;
         this.acceptor = acceptor;
         this.upgrade = new WebSocketProtocolHandshakeHandler(this::onConnect, exchange -> {
@@ -80,8 +97,62 @@ final class TunnelHandler implements HttpHandler {
                     + "Sec-WebSocket-Key, Sec-WebSocket-Version) on " + exchange.getRequestPath());
             return;
         }
+        // Counted before the authenticator runs: it holds a worker thread, and a flood of upgrades
+        // must not queue up behind it.
+        UpgradeAdmission.Entry entry = admission.enter(addressOf(exchange));
+        if (entry instanceof UpgradeAdmission.Refusal refusal) {
+            refuse(exchange, refusal);
+            return;
+        }
+        UpgradeAdmission.Ticket ticket = (UpgradeAdmission.Ticket) entry;
+        exchange.putAttachment(TICKET, ticket);
+        exchange.addResponseCommitListener(answered -> {
+            // Released before any refusal (ours, the authenticator's, Undertow's) reaches the client:
+            // a client that retries at once finds its slot free.
+            if (answered.getStatusCode() != StatusCodes.SWITCHING_PROTOCOLS) {
+                ticket.release();
+            }
+        });
+        exchange.addExchangeCompleteListener((done, next) -> {
+            ended(done, ticket);
+            next.proceed();
+        });
         // The authenticator may block (a token lookup): never on the I/O thread.
         exchange.dispatch(this::authenticateAndUpgrade);
+    }
+
+    /**
+     * The exchange is over: without an upgrade its ticket is released (if the commit listener has not
+     * already: a connection lost before any answer); with one, the acceptor takes the ticket over,
+     * unless the connection closes before it gets the socket.
+     */
+    private static void ended(HttpServerExchange exchange, UpgradeAdmission.Ticket ticket) {
+        if (!exchange.isUpgrade()) {
+            ticket.release();
+            return;
+        }
+        // Undertow hands the socket over after this listener and closes the connection if it cannot.
+        // The listener also runs when a tunnel's socket closes later: whichever release of the
+        // acceptor's and this one comes first gives the counts back, the other does nothing.
+        exchange.getConnection().addCloseListener(connection -> ticket.release());
+        if (!exchange.getConnection().isOpen()) {
+            ticket.release();
+        }
+    }
+
+    private static String addressOf(HttpServerExchange exchange) {
+        InetSocketAddress source = exchange.getSourceAddress();
+        if (source == null) {
+            return "unknown";
+        }
+        return source.getAddress() != null ? source.getAddress().getHostAddress() : source.getHostString();
+    }
+
+    private static void refuse(HttpServerExchange exchange, UpgradeAdmission.Refusal refusal) {
+        LOG.log(System.Logger.Level.DEBUG, "tunnel from {0} refused with {1}: {2}", exchange.getSourceAddress(),
+                String.valueOf(refusal.status()), refusal.message());
+        exchange.getResponseHeaders().put(Headers.RETRY_AFTER, refusal.retryAfterSeconds());
+        HttpRoutes.sendError(exchange, refusal.status(), refusal.message());
     }
 
     private static boolean isUpgrade(HttpServerExchange exchange) {
@@ -113,6 +184,11 @@ final class TunnelHandler implements HttpHandler {
             }
             exchange.putAttachment(AGENT_NAME, name);
         }
+        UpgradeAdmission.Refusal capped = exchange.getAttachment(TICKET).bind(AccessControl.owner(principal));
+        if (capped != null) {
+            refuse(exchange, capped);
+            return;
+        }
         String id;
         try {
             id = connectionIds.get();
@@ -134,6 +210,6 @@ final class TunnelHandler implements HttpHandler {
 
     private void onConnect(WebSocketHttpExchange exchange, WebSocketChannel socket) {
         acceptor.upgraded(socket, exchange.getAttachment(CONNECTION_ID), exchange.getAttachment(PRINCIPAL),
-                exchange.getAttachment(AGENT_NAME));
+                exchange.getAttachment(AGENT_NAME), exchange.getAttachment(TICKET));
     }
 }
