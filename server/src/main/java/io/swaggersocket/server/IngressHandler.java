@@ -509,7 +509,7 @@ final class IngressHandler implements HttpHandler {
             return in;
         }
         return new SignedBody(in, exchange.getRequestHeaders().getFirst(
-                io.swaggersocket.auth.RequestSigner.CONTENT_SHA256_HEADER));
+                io.swaggersocket.auth.RequestSigner.CONTENT_SHA256_HEADER), exchange.getRequestContentLength());
     }
 
     static Set<String> tokens(String list) {

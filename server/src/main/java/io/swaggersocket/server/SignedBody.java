@@ -9,9 +9,11 @@ import java.util.HexFormat;
 
 /**
  * Not thread-safe (one reader): a request body whose SHA-256 was signed, checked as it is read.
- * The end of the stream is only reported once the digest matched; a mismatch (or a missing or
- * garbled declared digest) throws {@link DigestMismatchException} in its place, so whoever copies
- * the body on treats it as cut short, never as complete.
+ * A mismatch (or a missing or garbled declared digest) throws {@link DigestMismatchException}
+ * before the body's end is handed on, so whoever copies the body on treats it as cut short, never
+ * as complete: for a body of known length the check runs when the last bytes arrive, and they are
+ * withheld on a mismatch (the tunnel ends such a body with the frame that completes it); for a body
+ * of unknown length it runs at the end of the stream, reported only once the digest matched.
  */
 final class SignedBody extends FilterInputStream {
     /** The body's bytes are not the ones the signature covers. */
@@ -23,11 +25,17 @@ final class SignedBody extends FilterInputStream {
 
     private final MessageDigest digest;
     private final String declared;
+    /** The body's Content-Length, or -1 when it has none (chunked). */
+    private final long length;
+    private long read;
     /** Null until the end was read; then whether the digest matched (every later read says so again). */
     private Boolean matched;
 
-    /** @param declaredHex the signed SHA-256 of the body, lowercase or uppercase hex; may be null (then it fails) */
-    SignedBody(InputStream in, String declaredHex) {
+    /**
+     * @param declaredHex the signed SHA-256 of the body, lowercase or uppercase hex; may be null (then it fails)
+     * @param length the body's Content-Length, or -1 when it has none
+     */
+    SignedBody(InputStream in, String declaredHex, long length) {
         super(in);
         try {
             digest = MessageDigest.getInstance("SHA-256");
@@ -35,6 +43,7 @@ final class SignedBody extends FilterInputStream {
             throw new IllegalStateException("SHA-256 is not available", e); // every JDK has it
         }
         this.declared = declaredHex == null ? "" : declaredHex.strip().toLowerCase(java.util.Locale.ROOT);
+        this.length = length;
     }
 
     @Override
@@ -46,9 +55,16 @@ final class SignedBody extends FilterInputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        if (matched != null && !matched) {
+            end(); // throws again: never a clean end after a mismatch
+        }
         int n = super.read(b, off, len);
         if (n > 0) {
             digest.update(b, off, n);
+            read += n;
+            if (read == length) {
+                end(); // before these last bytes go on: they would complete the body downstream
+            }
         } else if (n < 0) {
             end();
         }
