@@ -66,10 +66,13 @@ import org.xnio.channels.ReadTimeoutException;
  * HTTP/1.0 or {@code Connection: close} and no length, a FIN would end the body as if complete. The
  * client's connection is also aborted when the agent sends no byte of its body or the client takes
  * none for {@code bodyIdleTimeout}, and when the request body stalls after the answer began. A
- * client that closes its connection resets the call's stream at once. A request body Undertow
- * cannot decode (a chunk size too large, bad trailers) gets no status: Undertow's decoder closes
- * the connection itself before the handler learns of it; the agent's stream is reset, so it never
- * sees a whole body.
+ * client that closes its connection resets the call's stream at once.
+ *
+ * <p>Request body framing is strict ({@link StrictChunkedBodies}): {@code Transfer-Encoding} with
+ * {@code Content-Length}, or other than exactly {@code chunked}, gets 400 before the body is read;
+ * a chunked body is decoded by {@link StrictChunkedSourceConduit}, and a malformed one gets 400
+ * (the connection then closes) if no response has started, else the client's connection is
+ * aborted. Either way the agent's stream is reset, so it never sees a whole body.
  */
 final class IngressHandler implements HttpHandler {
     static final String PREFIX = "/agents";
@@ -86,8 +89,6 @@ final class IngressHandler implements HttpHandler {
             io.swaggersocket.auth.RequestSigner.DATE_HEADER.toLowerCase(Locale.ROOT);
     private static final String SIGNATURE_CONTENT =
             io.swaggersocket.auth.RequestSigner.CONTENT_SHA256_HEADER.toLowerCase(Locale.ROOT);
-    /** Undertow's ids for a chunked body it cannot decode: chunk size too large, trailers. */
-    private static final Set<String> MALFORMED_BODY = Set.of("UT000195", "UT000042");
 
     private final AgentPool agents;
     private final ServerMetrics metrics;
@@ -123,6 +124,12 @@ final class IngressHandler implements HttpHandler {
             exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
             metrics.ingressFinished(fail(exchange, IngressError.SHUTTING_DOWN, 503, "the server is shutting down"),
                     System.nanoTime() - start);
+            return;
+        }
+        String framing = StrictChunkedBodies.install(exchange); // before anything reads the body
+        if (framing != null) {
+            metrics.ingressStarted();
+            metrics.ingressFinished(fail(exchange, IngressError.BAD_BODY, 400, framing), System.nanoTime() - start);
             return;
         }
         int inFlight;
@@ -301,10 +308,10 @@ final class IngressHandler implements HttpHandler {
         }
         String malformed = body == null ? null : malformedBody(body.clientFailure());
         if (malformed != null) {
-            // No 400 can go out: Undertow's chunked decoder closes the connection before it throws.
-            metrics.ingressError(IngressError.BAD_BODY);
+            // The rest of the body is never read: this answer is the connection's last.
+            exchange.setPersistent(false);
             LOG.log(System.Logger.Level.DEBUG, "ingress to {0}: the client sent a malformed body: {1}", who, malformed);
-            return 0;
+            return fail(exchange, IngressError.BAD_BODY, 400, "malformed chunked body: " + malformed);
         }
         if (body != null && body.clientFailure() != null) {
             metrics.ingressError(IngressError.CLIENT_ABORTED);
@@ -345,20 +352,11 @@ final class IngressHandler implements HttpHandler {
 
     /**
      * What is wrong with the client's body when reading it failed because it is malformed, or
-     * {@code null} for any other failure. Undertow's chunked decoder throws plain IOExceptions,
-     * told apart by their message ids; it has closed the client's connection by then.
+     * {@code null} for any other failure: {@link StrictChunkedSourceConduit} decodes every chunked
+     * ingress body, and leaves the connection open so that a 400 can go out.
      */
     static String malformedBody(IOException failure) {
-        String message = failure == null ? null : failure.getMessage();
-        if (message == null) {
-            return null;
-        }
-        for (String id : MALFORMED_BODY) {
-            if (message.startsWith(id + ":")) {
-                return message;
-            }
-        }
-        return null;
+        return failure instanceof MalformedChunkedBodyException ? failure.getMessage() : null;
     }
 
     /** Streams the agent's response to the client; returns the status sent. */

@@ -30,7 +30,7 @@ final class ServerMetrics {
     enum IngressError {
         /** Bad ingress path: no agent name (404), or a dot segment (400). */
         BAD_PATH,
-        /** The client's chunked body could not be decoded (too large a chunk size, bad trailers): no status. */
+        /** The client's body framing is refused or its chunked body is malformed (400, or an abort once answering). */
         BAD_BODY,
         /** No connected agent has the name (404). */
         NO_AGENT,

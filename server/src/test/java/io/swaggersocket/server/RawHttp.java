@@ -44,21 +44,25 @@ final class RawHttp {
             OutputStream out = socket.getOutputStream();
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            InputStream in = socket.getInputStream();
-            String statusLine = readLine(in);
-            int status = Integer.parseInt(statusLine.split(" ")[1]);
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
-                int colon = line.indexOf(':');
-                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-            }
-            String length = headers.get("content-length");
-            String body = "";
-            if (length != null) {
-                body = new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.UTF_8);
-            }
-            return new Response(status, headers, body);
+            return read(socket.getInputStream());
         }
+    }
+
+    /** Reads one response (a body only with Content-Length) from {@code in}, which stays open. */
+    static Response read(InputStream in) throws IOException {
+        String statusLine = readLine(in);
+        int status = Integer.parseInt(statusLine.split(" ")[1]);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+            int colon = line.indexOf(':');
+            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        }
+        String length = headers.get("content-length");
+        String body = "";
+        if (length != null) {
+            body = new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.UTF_8);
+        }
+        return new Response(status, headers, body);
     }
 
     private static String readLine(InputStream in) throws IOException {
