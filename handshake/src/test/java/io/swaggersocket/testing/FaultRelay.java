@@ -47,7 +47,8 @@ public final class FaultRelay implements AutoCloseable {
         FROM_TARGET
     }
 
-    private static final int CHUNK = 64 * 1024;
+    /** The most one read takes: a chunk, the unit of {@link #delay}. */
+    private static final int CHUNK = 256 * 1024;
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     private static final long JOIN_MILLIS = 10_000;
 
