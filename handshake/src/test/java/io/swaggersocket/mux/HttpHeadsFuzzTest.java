@@ -152,8 +152,7 @@ class HttpHeadsFuzzTest {
                     StringBuilder sb = new StringBuilder().append(first);
                     middle.forEach(sb::append);
                     return sb.append(last).toString();
-                })
-                .injectDuplicates(0.1);
+                });
     }
 
     private static Arbitrary<List<Header>> headers() {
