@@ -39,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class FaultRelay implements AutoCloseable {
 
-    /** A direction of a relayed connection. */
+    /** Immutable: a direction of a relayed connection. */
     public enum Direction {
         /** From the side that dialed the relay to the target. */
         TO_TARGET,
