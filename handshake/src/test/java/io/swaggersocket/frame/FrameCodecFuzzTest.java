@@ -5,28 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.swaggersocket.testing.FuzzBudget;
+import io.swaggersocket.testing.Fuzz;
 import io.swaggersocket.testing.Mutations;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes {@link FrameCodec#decode}: whatever bytes come, it returns a frame whose encoding is the
  * same bytes (up to the two documented normalisations of RESET and GOAWAY), or it throws
  * {@link ProtocolViolationException}; never another exception. Inputs are at most a few hundred
- * bytes over limits of 256, so that every size check is crossed both ways.
+ * bytes over limits of 256, so that every size check is crossed both ways. Each property runs
+ * {@code fuzz.tries} seeded inputs through {@link Fuzz} (docs/FUZZING.md).
  */
-@AddLifecycleHook(FuzzBudget.class)
 class FrameCodecFuzzTest {
     private static final int MAX_FRAME = 256;
     private static final int MAX_HEADER = 256;
@@ -34,26 +28,33 @@ class FrameCodecFuzzTest {
 
     private final FrameCodec codec = new FrameCodec(MAX_FRAME, MAX_HEADER);
 
-    @Property
-    void validFramesRoundTrip(@ForAll("frames") Frame frame) throws Exception {
-        byte[] wire = bytes(FrameCodec.encode(frame));
-        Frame decoded = codec.decode(ByteBuffer.wrap(wire));
-        assertEquals(frame, decoded);
-        assertArrayEquals(wire, bytes(FrameCodec.encode(decoded)));
+    @Test
+    void validFramesRoundTrip() {
+        Fuzz.check(FrameCodecFuzzTest::frame, frame -> {
+            byte[] wire = bytes(FrameCodec.encode(frame));
+            Frame decoded = codec.decode(ByteBuffer.wrap(wire));
+            assertEquals(frame, decoded);
+            assertArrayEquals(wire, bytes(FrameCodec.encode(decoded)));
+        });
     }
 
-    @Property
-    void randomBytesDecodeToTheirOwnEncodingOrAreRejected(@ForAll("noise") byte[] message) {
-        decodesFaithfullyOrIsRejected(message);
+    @Test
+    void randomBytesDecodeToTheirOwnEncodingOrAreRejected() {
+        Fuzz.check(FrameCodecFuzzTest::noise, this::decodesFaithfullyOrIsRejected);
     }
 
-    @Property
-    void mutatedFramesDecodeToTheirOwnEncodingOrAreRejected(@ForAll("frames") Frame frame,
-            @ForAll("randoms") Random random) {
-        Mutations mutations = new Mutations(random);
-        byte[] wire = bytes(FrameCodec.encode(frame));
-        byte[] message = random.nextBoolean() ? mutations.mutate(wire, MAX_INPUT) : withHeaderField(wire, random);
-        decodesFaithfullyOrIsRejected(message);
+    /** A valid frame, and the bytes it became: a few edits, or one header field set to an edge value. */
+    record Mutated(Frame frame, byte[] message) {
+    }
+
+    @Test
+    void mutatedFramesDecodeToTheirOwnEncodingOrAreRejected() {
+        Fuzz.check(random -> {
+            Frame frame = frame(random);
+            byte[] wire = bytes(FrameCodec.encode(frame));
+            return new Mutated(frame, random.nextBoolean()
+                    ? new Mutations(random).mutate(wire, MAX_INPUT) : withHeaderField(wire, random));
+        }, mutated -> decodesFaithfullyOrIsRejected(mutated.message()));
     }
 
     /** The property every input must have. */
@@ -107,7 +108,7 @@ class FrameCodecFuzzTest {
     }
 
     /** Sets one header field (version, type, flags, reserved, stream id) to a random or edge value. */
-    private static byte[] withHeaderField(byte[] wire, Random random) {
+    private static byte[] withHeaderField(byte[] wire, SplittableRandom random) {
         byte[] out = wire.clone();
         int field = random.nextInt(5);
         if (field < 4) {
@@ -123,46 +124,66 @@ class FrameCodecFuzzTest {
         return out;
     }
 
-    @Provide
-    Arbitrary<Random> randoms() {
-        return Arbitraries.randoms();
+    // ---------------------------------------------------------------- generators
+
+    /** Random bytes, half of them behind a plausible header so that decoding gets past the first checks. */
+    static byte[] noise(SplittableRandom random) {
+        if (random.nextBoolean()) {
+            return Fuzz.bytes(random, 0, MAX_INPUT);
+        }
+        int version = Fuzz.between(random, 0, 2);
+        int type = Fuzz.between(random, 0, 6);
+        int flags = Fuzz.between(random, 0, 2);
+        int reserved = Fuzz.pick(random, 0, 0, 0, 1);
+        int id = random.nextBoolean() ? Fuzz.between(random, 0, 8) : Fuzz.anyInt(random);
+        byte[] payload = Fuzz.bytes(random, 0, MAX_INPUT - FrameCodec.HEADER_LENGTH);
+        return ByteBuffer.allocate(FrameCodec.HEADER_LENGTH + payload.length)
+                .put((byte) version).put((byte) type).put((byte) flags).put((byte) reserved)
+                .putInt(id).put(payload).array();
     }
 
-    @Provide
-    Arbitrary<byte[]> noise() {
-        Arbitrary<byte[]> any = Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_INPUT);
-        // Random bytes behind a plausible header, so that decoding gets past the first checks.
-        Arbitrary<byte[]> plausible = Combinators.combine(
-                Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 6),
-                Arbitraries.integers().between(0, 2), Arbitraries.of(0, 0, 0, 1),
-                Arbitraries.oneOf(Arbitraries.integers().between(0, 8), Arbitraries.integers()),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_INPUT - FrameCodec.HEADER_LENGTH))
-                .as((version, type, flags, reserved, id, payload) -> ByteBuffer.allocate(FrameCodec.HEADER_LENGTH + payload.length)
-                        .put(version.byteValue()).put(type.byteValue()).put(flags.byteValue()).put(reserved.byteValue())
-                        .putInt(id).put(payload).array());
-        return Arbitraries.oneOf(any, plausible);
+    /** Any valid frame of the five types, within the codec's limits. */
+    static Frame frame(SplittableRandom random) {
+        return switch (random.nextInt(5)) {
+            case 0 -> new Frame.Headers(streamId(random), Fuzz.bytes(random, 1, MAX_HEADER), random.nextBoolean());
+            case 1 -> new Frame.Data(streamId(random), ByteBuffer.wrap(Fuzz.bytes(random, 0, MAX_FRAME)),
+                    random.nextBoolean());
+            case 2 -> new Frame.Reset(streamId(random), errorCode(random), reason(random));
+            case 3 -> new Frame.WindowUpdate(Fuzz.between(random, 0, Integer.MAX_VALUE),
+                    Fuzz.between(random, 1, Integer.MAX_VALUE));
+            default -> new Frame.GoAway(Fuzz.between(random, 0, Integer.MAX_VALUE), errorCode(random), reason(random));
+        };
     }
 
-    @Provide
-    Arbitrary<Frame> frames() {
-        Arbitrary<Integer> streamIds = Arbitraries.oneOf(Arbitraries.integers().between(1, 10),
-                Arbitraries.integers().between(1, Integer.MAX_VALUE));
-        Arbitrary<Boolean> end = Arbitraries.of(true, false);
-        Arbitrary<ErrorCode> codes = Arbitraries.of(ErrorCode.class);
-        Arbitrary<String> reasons = Arbitraries.strings().ofMaxLength(80)
-                .filter(s -> s.equals(new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)));
-        Arbitrary<Frame> headers = Combinators.combine(streamIds,
-                Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(MAX_HEADER), end)
-                .as(Frame.Headers::new);
-        Arbitrary<Frame> data = Combinators.combine(streamIds,
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_FRAME).map(ByteBuffer::wrap), end)
-                .as(Frame.Data::new);
-        Arbitrary<Frame> reset = Combinators.combine(streamIds, codes, reasons).as(Frame.Reset::new);
-        Arbitrary<Frame> update = Combinators.combine(Arbitraries.integers().between(0, Integer.MAX_VALUE),
-                Arbitraries.integers().between(1, Integer.MAX_VALUE)).as(Frame.WindowUpdate::new);
-        Arbitrary<Frame> goAway = Combinators.combine(Arbitraries.integers().between(0, Integer.MAX_VALUE), codes, reasons)
-                .as(Frame.GoAway::new);
-        return Arbitraries.oneOf(headers, data, reset, update, goAway);
+    private static int streamId(SplittableRandom random) {
+        return random.nextBoolean() ? Fuzz.between(random, 1, 10) : Fuzz.between(random, 1, Integer.MAX_VALUE);
+    }
+
+    private static ErrorCode errorCode(SplittableRandom random) {
+        return Fuzz.pick(random, ErrorCode.values());
+    }
+
+    /** Up to 80 chars of text that survives UTF-8: ASCII, Latin-1, other BMP chars and surrogate pairs. */
+    private static String reason(SplittableRandom random) {
+        StringBuilder out = new StringBuilder();
+        int length = Fuzz.size(random, 0, 80);
+        while (out.length() < length) {
+            int codePoint = switch (random.nextInt(4)) {
+                case 0 -> random.nextInt(0x80);
+                case 1 -> random.nextInt(0x80, 0x800);
+                case 2 -> random.nextInt(0x800, 0x10000);
+                default -> random.nextInt(0x10000, 0x110000);
+            };
+            if (Character.isSurrogate((char) codePoint) && codePoint < 0x10000) {
+                continue;
+            }
+            if (out.length() + Character.charCount(codePoint) <= length) {
+                out.appendCodePoint(codePoint);
+            } else {
+                out.append((char) random.nextInt(0x80));
+            }
+        }
+        return out.toString();
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -8,19 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.swaggersocket.testing.FuzzBudget;
+import io.swaggersocket.testing.Fuzz;
 import io.swaggersocket.testing.Mutations;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes {@link Hello#parse}, {@link Welcome#parse} and {@link Ack#parse} with random and mutated
@@ -29,9 +23,9 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
  *
  * <p>Mutations: fields removed or retyped, numbers far beyond 64 bits, nesting far beyond any
  * parser's limit, lone surrogates (text that is not valid UTF-16), strings of up to 64 K chars, and
- * edits of the text itself.
+ * edits of the text itself. Each property runs {@code fuzz.tries} seeded inputs through
+ * {@link Fuzz} (docs/FUZZING.md).
  */
-@AddLifecycleHook(FuzzBudget.class)
 class HandshakeFuzzTest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<CloseCode> HANDSHAKE_CODES = Set.of(CloseCode.HANDSHAKE_MALFORMED,
@@ -39,33 +33,41 @@ class HandshakeFuzzTest {
     /** Marks where a mutation puts raw JSON text that no tree can hold (huge numbers, deep nesting). */
     private static final String RAW = "@@raw@@";
 
-    @Property
-    void validMessagesRoundTrip(@ForAll("messages") Object message) throws Exception {
-        if (message instanceof Hello hello) {
-            assertEquals(hello, Hello.parse(hello.toJson()));
-        } else if (message instanceof Welcome welcome) {
-            assertEquals(welcome, Welcome.parse(welcome.toJson()));
-        } else {
-            Ack ack = (Ack) message;
-            assertEquals(ack, Ack.parse(ack.toJson()));
-        }
+    @Test
+    void validMessagesRoundTrip() {
+        Fuzz.check(HandshakeFuzzTest::message, message -> {
+            if (message instanceof Hello hello) {
+                assertEquals(hello, Hello.parse(hello.toJson()));
+            } else if (message instanceof Welcome welcome) {
+                assertEquals(welcome, Welcome.parse(welcome.toJson()));
+            } else {
+                Ack ack = (Ack) message;
+                assertEquals(ack, Ack.parse(ack.toJson()));
+            }
+        });
     }
 
-    @Property
-    void randomTextIsReadOrRejectedWithACloseCode(@ForAll("noise") String text) {
-        readsOrRejects(text);
+    @Test
+    void randomTextIsReadOrRejectedWithACloseCode() {
+        Fuzz.check(HandshakeFuzzTest::noise, HandshakeFuzzTest::readsOrRejects);
     }
 
-    @Property
-    void mutatedMessagesAreReadOrRejectedWithACloseCode(@ForAll("messages") Object message,
-            @ForAll("randoms") Random random) {
-        String json = json(message);
-        String text = switch (random.nextInt(3)) {
-            case 0 -> treeMutation(json, random);
-            case 1 -> textMutation(json, random);
-            default -> textMutation(treeMutation(json, random), random);
-        };
-        readsOrRejects(text);
+    /** A valid message, and the text it became. */
+    record Mutated(Object message, String text) {
+    }
+
+    @Test
+    void mutatedMessagesAreReadOrRejectedWithACloseCode() {
+        Fuzz.check(random -> {
+            Object message = message(random);
+            String json = json(message);
+            String text = switch (random.nextInt(3)) {
+                case 0 -> treeMutation(json, random);
+                case 1 -> textMutation(json, random);
+                default -> textMutation(treeMutation(json, random), random);
+            };
+            return new Mutated(message, text);
+        }, mutated -> readsOrRejects(mutated.text()));
     }
 
     /** The property every text must have, for each of the three readers. */
@@ -99,7 +101,7 @@ class HandshakeFuzzTest {
     // ---------------------------------------------------------------- mutations
 
     /** Removes or retypes one field of the message or of its settings. */
-    private static String treeMutation(String json, Random random) {
+    private static String treeMutation(String json, SplittableRandom random) {
         ObjectNode root;
         try {
             root = (ObjectNode) Json.MAPPER.readTree(json);
@@ -124,7 +126,7 @@ class HandshakeFuzzTest {
     }
 
     /** JSON text no tree holds: numbers past 64 bits and past double, deep nesting, long and broken strings. */
-    private static String rawValue(Random random) {
+    private static String rawValue(SplittableRandom random) {
         return switch (random.nextInt(12)) {
             case 0 -> "1" + "0".repeat(random.nextInt(2000));
             case 1 -> "-9223372036854775809";
@@ -143,7 +145,7 @@ class HandshakeFuzzTest {
     }
 
     /** Byte edits of the UTF-16 code units, so that lone surrogates and control characters appear. */
-    private static String textMutation(String text, Random random) {
+    private static String textMutation(String text, SplittableRandom random) {
         byte[] units = new byte[text.length() * 2];
         for (int i = 0; i < text.length(); i++) {
             units[2 * i] = (byte) (text.charAt(i) >>> 8);
@@ -159,56 +161,64 @@ class HandshakeFuzzTest {
 
     // ---------------------------------------------------------------- generators
 
-    @Provide
-    Arbitrary<Random> randoms() {
-        return Arbitraries.randoms();
+    /** Any text, JSON-ish text, or any JSON value. */
+    static String noise(SplittableRandom random) {
+        return switch (random.nextInt(3)) {
+            case 0 -> Fuzz.anyChars(random, 0, 200);
+            case 1 -> Fuzz.string(random, "{}[]\":,0123456789.eE+-truefalsnl \\u\t\n", 0, 200);
+            default -> someValue(random, 4).toString();
+        };
     }
 
-    @Provide
-    Arbitrary<String> noise() {
-        Arbitrary<String> any = Arbitraries.strings().all().ofMaxLength(200);
-        Arbitrary<String> jsonish = Arbitraries.strings().withChars("{}[]\":,0123456789.eE+-truefalsnl \\u\t\n")
-                .ofMaxLength(200);
-        Arbitrary<String> someJson = Arbitraries.randoms().map(r -> someValue(r, 4).toString());
-        return Arbitraries.oneOf(any, jsonish, someJson);
+    /** A valid Hello, Welcome or Ack. */
+    static Object message(SplittableRandom random) {
+        return switch (random.nextInt(3)) {
+            case 0 -> new Hello(version(random), features(random), someValue(random, 3), settings(random));
+            case 1 -> new Welcome(version(random), id(random), features(random), settings(random));
+            default -> new Ack(id(random));
+        };
     }
 
-    @Provide
-    Arbitrary<Object> messages() {
-        Arbitrary<String> strings = Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(20),
-                Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8));
-        Arbitrary<String> ids = strings.filter(s -> !s.isEmpty());
-        Arbitrary<List<String>> features = strings.list().ofMaxSize(4);
-        Arbitrary<Integer> versions = Arbitraries.oneOf(Arbitraries.of(1), Arbitraries.integers());
-        Arbitrary<Object> hello = Combinators.combine(versions, features,
-                Arbitraries.randoms().map(r -> someValue(r, 3)), settings()).as(Hello::new);
-        Arbitrary<Object> welcome = Combinators.combine(versions, ids, features, settings()).as(Welcome::new);
-        Arbitrary<Object> ack = ids.map(Ack::new);
-        return Arbitraries.oneOf(hello, welcome, ack);
+    private static int version(SplittableRandom random) {
+        return random.nextBoolean() ? 1 : Fuzz.anyInt(random);
     }
 
-    private static Arbitrary<Settings> settings() {
+    /** Any chars (lone surrogates included), or a short alphabetic word. */
+    private static String string(SplittableRandom random) {
+        return random.nextBoolean() ? Fuzz.anyChars(random, 0, 20)
+                : Fuzz.string(random, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, 8);
+    }
+
+    private static String id(SplittableRandom random) {
+        String id;
+        do {
+            id = string(random);
+        } while (id.isEmpty());
+        return id;
+    }
+
+    private static List<String> features(SplittableRandom random) {
+        return Fuzz.list(random, 0, 4, HandshakeFuzzTest::string);
+    }
+
+    private static Settings settings(SplittableRandom random) {
         long maxMillis = 86_400_000;
-        // No flatMap: jqwik's edge cases of a flat-mapped arbitrary grow with the tries.
-        Arbitrary<long[]> heartbeat = Combinators.combine(Arbitraries.longs().between(10, maxMillis - 1),
-                Arbitraries.longs().between(0, Long.MAX_VALUE))
-                .as((interval, pick) -> new long[] {interval, interval + 1 + pick % (maxMillis - interval)});
-        return Combinators.combine(
-                Arbitraries.integers().between(1024, 16_777_215),
-                Arbitraries.integers().between(1024, Integer.MAX_VALUE),
-                Arbitraries.integers().between(1024, Integer.MAX_VALUE),
-                Arbitraries.integers().between(1, 1_000_000),
-                Arbitraries.integers().between(1024, 16_777_215),
-                heartbeat)
-                .as((frame, stream, connection, streams, header, hb) ->
-                        new Settings(frame, stream, connection, streams, header, hb[0], hb[1]));
+        long interval = Fuzz.between(random, 10L, maxMillis - 1);
+        long timeout = Fuzz.between(random, interval + 1, maxMillis);
+        return new Settings(
+                Fuzz.between(random, 1024, 16_777_215),
+                Fuzz.between(random, 1024, Integer.MAX_VALUE),
+                Fuzz.between(random, 1024, Integer.MAX_VALUE),
+                Fuzz.between(random, 1, 1_000_000),
+                Fuzz.between(random, 1024, 16_777_215),
+                interval, timeout);
     }
 
     /**
      * Any JSON value, built with the node types a parser makes of its text (int, long, double,
      * string, boolean, null, array, object), so that a message holding it round-trips as equal.
      */
-    private static JsonNode someValue(Random random, int depth) {
+    private static JsonNode someValue(SplittableRandom random, int depth) {
         int kind = random.nextInt(depth <= 0 ? 6 : 8);
         return switch (kind) {
             case 0 -> NODES.numberNode(random.nextInt());
@@ -234,12 +244,12 @@ class HandshakeFuzzTest {
         };
     }
 
-    private static double finite(Random random) {
+    private static double finite(SplittableRandom random) {
         double d = random.nextBoolean() ? random.nextDouble() * 1000 : Double.longBitsToDouble(random.nextLong());
         return Double.isFinite(d) ? d : 0.5;
     }
 
-    private static String someString(Random random) {
+    private static String someString(SplittableRandom random) {
         char[] chars = new char[random.nextInt(12)];
         for (int i = 0; i < chars.length; i++) {
             chars[i] = random.nextInt(4) == 0 ? (char) random.nextInt(0x10000) : (char) ('a' + random.nextInt(26));

@@ -2,7 +2,7 @@ package io.swaggersocket.mux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.swaggersocket.testing.FuzzBudget;
+import io.swaggersocket.testing.Fuzz;
 import io.swaggersocket.testing.Mutations;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,15 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
+import java.util.SplittableRandom;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
@@ -30,55 +23,75 @@ import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.apache.hc.core5.http.message.BasicClassicHttpResponse;
+import org.apache.hc.core5.http.message.BasicHeader;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes the reading of HTTP message heads in {@link HttpHeads}: a head from the peer is read as a
  * message or rejected with the {@link IOException} or {@link HttpException} its callers turn into a
  * stream reset; never another exception, which would escape the connection's read loop. A declared
  * body length is read or rejected with {@link HttpException}. Heads this side writes read back as
- * written. Inputs are at most a few KiB against head limits of 1 and 4 KiB.
+ * written. Inputs are at most a few KiB against head limits of 1 and 4 KiB. Each property runs
+ * {@code fuzz.tries} seeded inputs through {@link Fuzz} (docs/FUZZING.md).
  */
-@AddLifecycleHook(FuzzBudget.class)
 class HttpHeadsFuzzTest {
     private static final int MAX_INPUT = 6 * 1024;
     private static final Set<String> REWRITTEN = Set.of("connection", "keep-alive", "proxy-connection",
             "transfer-encoding", "upgrade", "te", "trailer", "content-length");
 
-    @Property
-    void requestHeadsRoundTrip(@ForAll("requests") ClassicHttpRequest request,
-            @ForAll("bodyLengths") long bodyLength) throws Exception {
-        byte[] head = HttpHeads.writeRequest(request, bodyLength);
-        ClassicHttpRequest read = HttpHeads.readRequest(head, 64 * 1024);
-        assertEquals(request.getMethod(), read.getMethod());
-        assertEquals(request.getPath(), read.getPath());
-        assertEquals(kept(request), kept(read));
-        assertEquals(bodyLength >= 0 ? bodyLength : HttpHeads.UNKNOWN_LENGTH, HttpHeads.declaredLength(read));
-        assertEquals(bodyLength == HttpHeads.UNKNOWN_LENGTH, read.containsHeader(HttpHeaders.TRANSFER_ENCODING));
+    @Test
+    void requestHeadsRoundTrip() {
+        Fuzz.check(HttpHeadsFuzzTest::requestCase, c -> {
+            ClassicHttpRequest request = c.request();
+            long bodyLength = c.bodyLength();
+            byte[] head = HttpHeads.writeRequest(request, bodyLength);
+            ClassicHttpRequest read = HttpHeads.readRequest(head, 64 * 1024);
+            assertEquals(request.getMethod(), read.getMethod());
+            assertEquals(request.getPath(), read.getPath());
+            assertEquals(kept(request), kept(read));
+            assertEquals(bodyLength >= 0 ? bodyLength : HttpHeads.UNKNOWN_LENGTH, HttpHeads.declaredLength(read));
+            assertEquals(bodyLength == HttpHeads.UNKNOWN_LENGTH, read.containsHeader(HttpHeaders.TRANSFER_ENCODING));
+        });
     }
 
-    @Property
-    void responseHeadsRoundTrip(@ForAll("responses") ClassicHttpResponse response,
-            @ForAll("requestMethods") String requestMethod) throws Exception {
-        byte[] head = HttpHeads.writeResponse(response, requestMethod);
-        ClassicHttpResponse read = HttpHeads.readResponse(head, 64 * 1024);
-        assertEquals(response.getCode(), read.getCode());
-        assertEquals(response.getReasonPhrase(), read.getReasonPhrase());
-        assertEquals(kept(response), kept(read));
-        long wire = HttpHeads.responseBodyLength(response, requestMethod);
-        if (wire >= 0) {
-            assertEquals(wire, HttpHeads.declaredLength(read));
-        }
+    @Test
+    void responseHeadsRoundTrip() {
+        Fuzz.check(HttpHeadsFuzzTest::responseCase, c -> {
+            ClassicHttpResponse response = c.response();
+            String requestMethod = c.requestMethod();
+            byte[] head = HttpHeads.writeResponse(response, requestMethod);
+            ClassicHttpResponse read = HttpHeads.readResponse(head, 64 * 1024);
+            assertEquals(response.getCode(), read.getCode());
+            assertEquals(response.getReasonPhrase(), read.getReasonPhrase());
+            assertEquals(kept(response), kept(read));
+            long wire = HttpHeads.responseBodyLength(response, requestMethod);
+            if (wire >= 0) {
+                assertEquals(wire, HttpHeads.declaredLength(read));
+            }
+        });
     }
 
-    @Property
-    void randomBytesAreReadOrRejected(@ForAll("noise") byte[] head, @ForAll("limits") int maxHeaderSize) {
-        readsOrRejects(head, maxHeaderSize);
+    /** Bytes read as a head under a limit. */
+    record Input(byte[] head, int maxHeaderSize) {
     }
 
-    @Property
-    void mutatedHeadsAreReadOrRejected(@ForAll("validHeads") byte[] valid, @ForAll("limits") int maxHeaderSize,
-            @ForAll("randoms") Random random) {
-        readsOrRejects(new Mutations(random).mutate(valid, MAX_INPUT), maxHeaderSize);
+    @Test
+    void randomBytesAreReadOrRejected() {
+        Fuzz.check(random -> new Input(noise(random), limit(random)),
+                input -> readsOrRejects(input.head(), input.maxHeaderSize()));
+    }
+
+    /** A valid head and the bytes it became, read under a limit. */
+    record Mutated(byte[] valid, byte[] head, int maxHeaderSize) {
+    }
+
+    @Test
+    void mutatedHeadsAreReadOrRejected() {
+        Fuzz.check(random -> {
+            byte[] valid = validHead(random);
+            int limit = limit(random);
+            return new Mutated(valid, new Mutations(random).mutate(valid, MAX_INPUT), limit);
+        }, input -> readsOrRejects(input.head(), input.maxHeaderSize()));
     }
 
     /** The property every input must have, read as a request head and as a response head. */
@@ -116,116 +129,123 @@ class HttpHeadsFuzzTest {
 
     // ---------------------------------------------------------------- generators
 
-    @Provide
-    Arbitrary<Random> randoms() {
-        return Arbitraries.randoms();
+    private static int limit(SplittableRandom random) {
+        return Fuzz.pick(random, 1024, 4096);
     }
 
-    @Provide
-    Arbitrary<Integer> limits() {
-        return Arbitraries.of(1024, 4096);
+    private static long bodyLength(SplittableRandom random) {
+        return random.nextBoolean()
+                ? Fuzz.pick(random, HttpHeads.NO_BODY, HttpHeads.UNKNOWN_LENGTH, 0L, Long.MAX_VALUE)
+                : Fuzz.between(random, 0L, Long.MAX_VALUE);
     }
 
-    @Provide
-    Arbitrary<Long> bodyLengths() {
-        return Arbitraries.oneOf(Arbitraries.of(HttpHeads.NO_BODY, HttpHeads.UNKNOWN_LENGTH, 0L, Long.MAX_VALUE),
-                Arbitraries.longs().between(0, Long.MAX_VALUE));
+    private static String requestMethod(SplittableRandom random) {
+        return Fuzz.pick(random, "GET", "HEAD", "POST");
     }
 
-    @Provide
-    Arbitrary<String> requestMethods() {
-        return Arbitraries.of("GET", "HEAD", "POST");
-    }
-
-    private static Arbitrary<String> tokens() {
-        return Arbitraries.strings().withChars("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-                .ofMinLength(1).ofMaxLength(16);
+    private static String token(SplittableRandom random) {
+        return Fuzz.string(random, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, 16);
     }
 
     /** Field values: visible ASCII and Latin-1 with inner spaces and tabs, no edge whitespace. */
-    private static Arbitrary<String> fieldValues() {
-        Arbitrary<Character> visible = Arbitraries.oneOf(Arbitraries.chars().range('!', '~'),
-                Arbitraries.chars().range('\u00a0', '\u00ff'));
-        Arbitrary<Character> any = Arbitraries.oneOf(visible, Arbitraries.of(' ', '\t'));
-        return Combinators.combine(visible, any.list().ofMaxSize(40), visible)
-                .as((first, middle, last) -> {
-                    StringBuilder sb = new StringBuilder().append(first);
-                    middle.forEach(sb::append);
-                    return sb.append(last).toString();
-                });
+    private static String fieldValue(SplittableRandom random) {
+        StringBuilder sb = new StringBuilder().append(visible(random));
+        for (int i = Fuzz.size(random, 0, 40); i > 0; i--) {
+            sb.append(random.nextBoolean() ? visible(random) : random.nextBoolean() ? ' ' : '\t');
+        }
+        return sb.append(visible(random)).toString();
     }
 
-    private static Arbitrary<List<Header>> headers() {
-        Arbitrary<String> names = Arbitraries.oneOf(tokens(), Arbitraries.of("Host", "Content-Type", "Connection",
-                "Transfer-Encoding", "Content-Length", "TE", "Upgrade", "Keep-Alive", "Accept"));
-        return Combinators.combine(names, fieldValues())
-                .as((name, value) -> (Header) new org.apache.hc.core5.http.message.BasicHeader(name, value))
-                .list().ofMaxSize(8);
+    private static char visible(SplittableRandom random) {
+        return random.nextBoolean() ? (char) random.nextInt('!', '~' + 1) : (char) random.nextInt('\u00a0', '\u00ff' + 1);
     }
 
-    private static Arbitrary<String> paths() {
-        Arbitrary<String> segment = Arbitraries.strings()
-                .withChars("abcXYZ019-._~!$&'()*+,;=:@%").ofMaxLength(10);
-        Arbitrary<String> query = Arbitraries.strings().withChars("abc019-._~!$&'()*+,;=:@/?%").ofMaxLength(12)
-                .map(q -> "?" + q);
-        return Combinators.combine(segment.list().ofMinSize(1).ofMaxSize(4), query.optional())
-                .as((segments, q) -> "/" + String.join("/", segments) + q.orElse(""));
+    private static List<Header> headers(SplittableRandom random) {
+        return Fuzz.list(random, 0, 8, r -> new BasicHeader(r.nextBoolean() ? token(r)
+                : Fuzz.pick(r, "Host", "Content-Type", "Connection", "Transfer-Encoding", "Content-Length", "TE",
+                        "Upgrade", "Keep-Alive", "Accept"), fieldValue(r)));
     }
 
-    @Provide
-    Arbitrary<ClassicHttpRequest> requests() {
-        Arbitrary<String> methods = Arbitraries.oneOf(Arbitraries.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD",
-                "OPTIONS"), tokens());
-        return Combinators.combine(methods, paths(), headers()).as((method, path, headers) -> {
+    private static String path(SplittableRandom random) {
+        List<String> segments = Fuzz.list(random, 1, 4, r -> Fuzz.string(r, "abcXYZ019-._~!$&'()*+,;=:@%", 0, 10));
+        String query = random.nextBoolean() ? "" : "?" + Fuzz.string(random, "abc019-._~!$&'()*+,;=:@/?%", 0, 12);
+        return "/" + String.join("/", segments) + query;
+    }
+
+    /** A request this side writes, and the body length it declares. */
+    record RequestCase(String method, String path, List<Header> headers, long bodyLength) {
+        ClassicHttpRequest request() {
             BasicClassicHttpRequest request = new BasicClassicHttpRequest(method, "/");
             request.setPath(path);
             headers.forEach(request::addHeader);
             return request;
-        });
+        }
     }
 
-    @Provide
-    Arbitrary<ClassicHttpResponse> responses() {
-        Arbitrary<String> reasons = Arbitraries.oneOf(Arbitraries.of("OK", "Not Found"),
-                Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(20));
-        Arbitrary<HttpEntity> entities = Arbitraries.oneOf(Arbitraries.just(null),
-                Arbitraries.integers().between(0, 100).map(n -> new ByteArrayEntity(new byte[n], null)),
-                Arbitraries.just(new InputStreamEntity(InputStream.nullInputStream(), -1, null)));
-        return Combinators.combine(Arbitraries.integers().between(100, 599), reasons, headers(), entities)
-                .as((code, reason, headers, entity) -> {
-                    BasicClassicHttpResponse response = new BasicClassicHttpResponse(code, reason);
-                    headers.forEach(response::addHeader);
-                    response.setEntity(entity);
-                    return response;
-                });
+    static RequestCase requestCase(SplittableRandom random) {
+        String method = random.nextBoolean()
+                ? Fuzz.pick(random, "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS") : token(random);
+        return new RequestCase(method, path(random), headers(random), bodyLength(random));
     }
 
-    @Provide
-    Arbitrary<byte[]> noise() {
-        Arbitrary<byte[]> any = Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_INPUT);
-        Arbitrary<byte[]> textual = Arbitraries.strings().withChars("GETPOSTHP/1.0 \r\n:;,/?#%*\t-content-length0123456789")
-                .ofMaxLength(400).map(s -> s.getBytes(StandardCharsets.ISO_8859_1));
-        return Arbitraries.oneOf(any, textual);
+    /**
+     * A response this side writes, to a request with {@code requestMethod}; {@code entity} is
+     * {@code -2} for none, {@code -1} for a stream of unknown length, else a body of that many bytes.
+     */
+    record ResponseCase(int code, String reason, List<Header> headers, int entity, String requestMethod) {
+        ClassicHttpResponse response() {
+            BasicClassicHttpResponse response = new BasicClassicHttpResponse(code, reason);
+            headers.forEach(response::addHeader);
+            HttpEntity body = switch (entity) {
+                case -2 -> null;
+                case -1 -> new InputStreamEntity(InputStream.nullInputStream(), -1, null);
+                default -> new ByteArrayEntity(new byte[entity], null);
+            };
+            response.setEntity(body);
+            return response;
+        }
     }
+
+    static ResponseCase responseCase(SplittableRandom random) {
+        String reason = random.nextBoolean() ? Fuzz.pick(random, "OK", "Not Found") : Fuzz.string(random,
+                "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~", 1, 20);
+        int entity = switch (random.nextInt(3)) {
+            case 0 -> -2;
+            case 1 -> Fuzz.between(random, 0, 100);
+            default -> -1;
+        };
+        return new ResponseCase(Fuzz.between(random, 100, 599), reason, headers(random), entity, requestMethod(random));
+    }
+
+    /** Any bytes, or text made of the characters of heads. */
+    static byte[] noise(SplittableRandom random) {
+        return random.nextBoolean() ? Fuzz.bytes(random, 0, MAX_INPUT)
+                : Fuzz.string(random, "GETPOSTHP/1.0 \r\n:;,/?#%*\t-content-length0123456789", 0, 400)
+                        .getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static final List<String> FOREIGN = List.of(
+            "GET http://example.com:8080/a?b HTTP/1.1\r\nHost: example.com\r\n\r\n",
+            "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+            "OPTIONS * HTTP/1.1\r\n\r\n",
+            "GET //a/b HTTP/1.0\r\nX-Folded: one\r\n two\r\n\r\n",
+            "POST /p HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 12345678901234567890\r\n\r\n",
+            "HTTP/1.0 404\r\nX: \u00ff\u00fe\r\n\r\n",
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n",
+            "GET /\u00e9? HTTP/1.1\r\nHost: [::1]:80\r\n\r\n");
 
     /** Heads this side writes, and heads of shapes a peer may send that this side never writes. */
-    @Provide
-    Arbitrary<byte[]> validHeads() {
-        Arbitrary<byte[]> written = Arbitraries.oneOf(
-                Combinators.combine(requests(), bodyLengths()).as(HttpHeadsFuzzTest::writeRequest),
-                Combinators.combine(responses(), requestMethods()).as(HttpHeadsFuzzTest::writeResponse));
-        Arbitrary<byte[]> foreign = Arbitraries.of(
-                "GET http://example.com:8080/a?b HTTP/1.1\r\nHost: example.com\r\n\r\n",
-                "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
-                "OPTIONS * HTTP/1.1\r\n\r\n",
-                "GET //a/b HTTP/1.0\r\nX-Folded: one\r\n two\r\n\r\n",
-                "POST /p HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n",
-                "HTTP/1.1 200 OK\r\nContent-Length: 12345678901234567890\r\n\r\n",
-                "HTTP/1.0 404\r\nX: \u00ff\u00fe\r\n\r\n",
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n",
-                "GET /\u00e9? HTTP/1.1\r\nHost: [::1]:80\r\n\r\n")
-                .map(s -> s.getBytes(StandardCharsets.ISO_8859_1));
-        return Arbitraries.oneOf(written, foreign);
+    static byte[] validHead(SplittableRandom random) {
+        if (random.nextBoolean()) {
+            return FOREIGN.get(random.nextInt(FOREIGN.size())).getBytes(StandardCharsets.ISO_8859_1);
+        }
+        if (random.nextBoolean()) {
+            RequestCase c = requestCase(random);
+            return writeRequest(c.request(), c.bodyLength());
+        }
+        ResponseCase c = responseCase(random);
+        return writeResponse(c.response(), c.requestMethod());
     }
 
     private static byte[] writeRequest(ClassicHttpRequest request, long bodyLength) {

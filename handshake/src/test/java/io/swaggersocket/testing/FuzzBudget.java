@@ -1,34 +1,22 @@
 package io.swaggersocket.testing;
 
 import java.time.Duration;
-import net.jqwik.api.lifecycle.AroundPropertyHook;
-import net.jqwik.api.lifecycle.AroundTryHook;
-import net.jqwik.api.lifecycle.PropagationMode;
-import net.jqwik.api.lifecycle.PropertyExecutionResult;
-import net.jqwik.api.lifecycle.PropertyExecutor;
-import net.jqwik.api.lifecycle.PropertyLifecycleContext;
-import net.jqwik.api.lifecycle.TryExecutionResult;
-import net.jqwik.api.lifecycle.TryExecutor;
-import net.jqwik.api.lifecycle.TryLifecycleContext;
-import java.util.List;
 
 /**
- * The budget of every fuzz property, added with {@code @AddLifecycleHook(FuzzBudget.class)}.
- * Thread-safe: it holds no state of its own.
- *
- * <p>It sets the number of tries and the seed from system properties, so one command switches
- * between the short run of every build and the long run (see {@code docs/FUZZING.md}):
+ * The budget of every fuzz property run by {@link Fuzz}, read from system properties so that one
+ * command switches between the short run of every build and the long run (see
+ * {@code docs/FUZZING.md}):
  * <ul>
  *   <li>{@value #TRIES_PROPERTY}: tries per property, {@value #DEFAULT_TRIES} when unset or blank;
  *   <li>{@value #SEED_PROPERTY}: the seed, {@value #DEFAULT_SEED} when unset or blank so that every
- *       build fuzzes the same inputs; {@code random} for a new seed each run (jqwik prints the seed
- *       of a failing run so it can be replayed with this property).
+ *       build fuzzes the same inputs; {@code random} for a new seed each run, printed once and
+ *       named in every failure so that the run can be replayed with this property.
  * </ul>
  * Inputs are bounded in size by each property; on top of that, one try that takes longer than
- * {@link #MAX_TRY} fails the property, so a parser that turns quadratic on some input is reported
- * rather than slowing the build down.
+ * {@link #MAX_TRY} fails the property, so a parser that hangs or turns quadratic on some input is
+ * reported rather than blocking or slowing the build down. Thread-safe.
  */
-public final class FuzzBudget implements AroundPropertyHook, AroundTryHook {
+public final class FuzzBudget {
     /** The system property that sets the tries per property. */
     public static final String TRIES_PROPERTY = "fuzz.tries";
     /** The system property that sets the seed, or {@code random}. */
@@ -40,37 +28,11 @@ public final class FuzzBudget implements AroundPropertyHook, AroundTryHook {
     /** The most one try may take; generous, because only a runaway parser comes near it. */
     public static final Duration MAX_TRY = Duration.ofSeconds(10);
 
-    /** Added on a test class, the budget reaches every property in it. */
-    @Override
-    public PropagationMode propagateTo() {
-        return PropagationMode.ALL_DESCENDANTS;
+    private FuzzBudget() {
     }
 
-    @Override
-    public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
-        context.attributes().setTries(tries());
-        String seed = System.getProperty(SEED_PROPERTY, "").trim();
-        if (seed.isEmpty()) {
-            context.attributes().setSeed(DEFAULT_SEED);
-        } else if (!seed.equals("random")) {
-            context.attributes().setSeed(seed);
-        }
-        return property.execute();
-    }
-
-    @Override
-    public TryExecutionResult aroundTry(TryLifecycleContext context, TryExecutor aTry, List<Object> parameters) {
-        long start = System.nanoTime();
-        TryExecutionResult result = aTry.execute(parameters);
-        long took = System.nanoTime() - start;
-        if (result.isSatisfied() && took > MAX_TRY.toNanos()) {
-            return TryExecutionResult.falsified(new AssertionError("one input: expected at most " + MAX_TRY.toMillis()
-                    + " ms but it took " + took / 1_000_000 + " ms"));
-        }
-        return result;
-    }
-
-    static int tries() {
+    /** Tries per property: {@value #TRIES_PROPERTY}, or {@value #DEFAULT_TRIES}. */
+    public static int tries() {
         String value = System.getProperty(TRIES_PROPERTY, "").trim();
         if (value.isEmpty()) {
             return DEFAULT_TRIES;
@@ -85,5 +47,33 @@ public final class FuzzBudget implements AroundPropertyHook, AroundTryHook {
             throw new IllegalArgumentException(TRIES_PROPERTY + ": expected a positive integer but was " + tries);
         }
         return tries;
+    }
+
+    /**
+     * The seed of this run: {@value #SEED_PROPERTY}, {@value #DEFAULT_SEED} when blank, or for
+     * {@code random} one picked once per JVM and printed to standard output.
+     */
+    public static long seed() {
+        String value = System.getProperty(SEED_PROPERTY, "").trim();
+        if (value.isEmpty()) {
+            return Long.parseLong(DEFAULT_SEED);
+        }
+        if (value.equals("random")) {
+            return RandomSeed.SEED;
+        }
+        try {
+            return Long.parseLong(value.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(SEED_PROPERTY + ": expected a long or \"random\" but was \"" + value + "\"");
+        }
+    }
+
+    /** Picked on first use, so that all properties of one run share the seed a failure names. */
+    private static final class RandomSeed {
+        static final long SEED = new java.security.SecureRandom().nextLong();
+
+        static {
+            System.out.println("fuzz: " + SEED_PROPERTY + "=random picked -D" + SEED_PROPERTY + "=" + SEED);
+        }
     }
 }

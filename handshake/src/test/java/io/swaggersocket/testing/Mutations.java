@@ -1,22 +1,23 @@
 package io.swaggersocket.testing;
 
 import java.util.Arrays;
-import java.util.Random;
+import java.util.random.RandomGenerator;
 
 /**
  * Careless and hostile edits of a valid input, for fuzz properties: bit flips, cuts, extensions,
  * overwrites and copies, a few at a time. Not thread-safe: one instance per try, driven by the
- * try's {@link Random} so that a seed replays the same edits.
+ * try's random source (a {@link java.util.SplittableRandom} from {@link Fuzz}) so that a seed
+ * replays the same edits.
  */
 public final class Mutations {
-    private final Random random;
+    private final RandomGenerator random;
 
-    public Mutations(Random random) {
+    public Mutations(RandomGenerator random) {
         this.random = random;
     }
 
     /** The random source, for edits a caller adds of its own. */
-    public Random random() {
+    public RandomGenerator random() {
         return random;
     }
 
