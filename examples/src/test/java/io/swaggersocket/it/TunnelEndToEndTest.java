@@ -18,6 +18,7 @@ import io.swaggersocket.mux.StreamContext;
 import io.swaggersocket.server.AuthResult;
 import io.swaggersocket.server.ConnectionEvent;
 import io.swaggersocket.server.SocketServer;
+import io.swaggersocket.testing.FaultRelay;
 import java.net.URI;
 import java.security.Principal;
 import java.time.Duration;
@@ -144,7 +145,7 @@ class TunnelEndToEndTest {
     @Test
     void anAgentKilledAbruptlyFailsItsCallsThenReconnectsAndServesAgain() throws Exception {
         SocketServer server = server(SocketServer.builder());
-        TcpProxy network = track(new TcpProxy(server.port()));
+        FaultRelay network = track(new FaultRelay(server.port()));
         SocketClient agent = agent(network.port(), "a1", ConnectionConfig.defaults());
         CountDownLatch inHandler = new CountDownLatch(3);
         agent.serve((request, response, context) -> {
@@ -166,7 +167,7 @@ class TunnelEndToEndTest {
         }
         assertTrue(inHandler.await(10, TimeUnit.SECONDS));
 
-        network.reset(); // TCP reset under the connection: no WebSocket close from anyone
+        network.cut(); // TCP reset under the connection: no WebSocket close from anyone
 
         ConnectionEvent failure = nextEvent(ConnectionEvent.Type.FAILURE);
         assertEquals(firstId, failure.connectionId());
@@ -186,7 +187,7 @@ class TunnelEndToEndTest {
     void anAgentThatStopsReadingIsFoundByTheHeartbeatOnBothSides() throws Exception {
         ConnectionConfig fast = ConnectionConfig.builder().heartbeat(Duration.ofMillis(100), Duration.ofMillis(400)).build();
         SocketServer server = server(SocketServer.builder().connectionConfig(fast));
-        TcpProxy network = track(new TcpProxy(server.port()));
+        FaultRelay network = track(new FaultRelay(server.port()));
         SocketClient agent = agent(network.port(), "a1", fast);
         agent.serve(says("agent"));
         agent.connect();
@@ -195,7 +196,7 @@ class TunnelEndToEndTest {
         SocketConnection first = nextEvent(ConnectionEvent.Type.RECEIVED).connection();
         CompletableFuture<ClassicHttpResponse> inFlight;
 
-        network.freeze(); // half-open: nothing moves, nothing is closed
+        network.links().forEach(FaultRelay.Link::stall); // half-open: nothing moves, nothing is closed
         inFlight = first.executeAsync(ClassicRequestBuilder.get("/lost").build());
 
         ConnectionEvent failure = nextEvent(ConnectionEvent.Type.FAILURE);

@@ -20,6 +20,11 @@ import java.util.Arrays;
  *
  * Multi-byte numbers are big-endian. The reserved byte and the R bit are 0. A decode failure is a
  * connection error: the message says what was expected and what came.
+ *
+ * <p>Decoding refuses nothing for the sake of a RESET or GOAWAY's diagnostics: an unknown error
+ * code reads as {@link ErrorCode#INTERNAL_ERROR}, and a reason that is not valid UTF-8 reads with
+ * U+FFFD in place of each malformed sequence. Every other frame that decodes encodes to the same
+ * bytes.
  */
 public final class FrameCodec {
     /** The protocol version this codec speaks; it is also the first byte of every frame. */

@@ -36,6 +36,9 @@ public record Hello(int version, List<String> features, JsonNode metadata, Setti
     public static Hello parse(String text) throws HandshakeException {
         var node = Json.parse("hello", text);
         JsonNode metadata = node.get("metadata");
+        if (metadata != null) {
+            Json.requireFinite("hello", "metadata", metadata);
+        }
         return new Hello(
                 Json.intField("hello", node, "version"),
                 Json.stringList("hello", node, "features"),

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 
 /** Strict reading of handshake JSON: every failure names the message, the field, and what came. */
 final class Json {
@@ -93,6 +96,33 @@ final class Json {
             out.add(item.asText());
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Rejects a number too large for a double anywhere in {@code value}: the parser reads
+     * {@code 1e400} as infinity, which no JSON text can carry, so the value would change on its
+     * way on (written back as the string {@code "Infinity"}).
+     */
+    static void requireFinite(String message, String field, JsonNode value) throws HandshakeException {
+        Deque<Map.Entry<String, JsonNode>> pending = new ArrayDeque<>();
+        pending.push(Map.entry("", value));
+        while (!pending.isEmpty()) {
+            Map.Entry<String, JsonNode> next = pending.pop();
+            JsonNode node = next.getValue();
+            if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+                throw new HandshakeException(CloseCode.HANDSHAKE_MALFORMED, message + ": expected finite numbers in field \""
+                        + field + "\" but " + (next.getKey().isEmpty() ? "it" : abbreviate(next.getKey()))
+                        + " is beyond the range of a double");
+            }
+            if (node.isObject()) {
+                node.fields().forEachRemaining(e -> pending.push(Map.entry(
+                        next.getKey() + "/" + e.getKey().replace("~", "~0").replace("/", "~1"), e.getValue())));
+            } else if (node.isArray()) {
+                for (int i = 0; i < node.size(); i++) {
+                    pending.push(Map.entry(next.getKey() + "/" + i, node.get(i)));
+                }
+            }
+        }
     }
 
     static String describe(JsonNode node) {

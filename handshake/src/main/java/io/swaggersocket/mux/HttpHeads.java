@@ -16,6 +16,7 @@ import org.apache.hc.core5.http.HttpRequestFactory;
 import org.apache.hc.core5.http.MethodNotSupportedException;
 import org.apache.hc.core5.http.HttpStatus;
 import org.apache.hc.core5.http.Method;
+import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.io.DefaultClassicHttpRequestFactory;
 import org.apache.hc.core5.http.impl.io.DefaultHttpRequestParser;
@@ -125,24 +126,62 @@ final class HttpHeads {
         }
     }
 
+    /**
+     * Reads a request head that came from the peer.
+     *
+     * @throws HttpException if the head is not a valid HTTP/1.1 request head, or is over
+     *     {@code maxHeaderSize}: the stream is reset with PROTOCOL_ERROR, the connection goes on
+     * @throws IOException if the head cannot be read as a whole (a line over the limit, too many fields)
+     */
     static ClassicHttpRequest readRequest(byte[] head, int maxHeaderSize) throws IOException, HttpException {
+        if (head.length == 0) {
+            throw new HttpException("expected a request head but it was empty");
+        }
         SessionInputBufferImpl buffer = new SessionInputBufferImpl(Math.min(head.length, 8192), maxHeaderSize);
-        ClassicHttpRequest request = new DefaultHttpRequestParser(http1(maxHeaderSize), null, ORIGIN_FORM)
-                .parse(buffer, new ByteArrayInputStream(head));
+        ClassicHttpRequest request;
+        try {
+            request = new DefaultHttpRequestParser(http1(maxHeaderSize), null, ORIGIN_FORM)
+                    .parse(buffer, new ByteArrayInputStream(head));
+        } catch (RuntimeException e) {
+            throw malformed(e);
+        }
         if (request == null) {
             throw new HttpException("empty request head");
         }
         return request;
     }
 
+    /**
+     * Reads a response head that came from the peer.
+     *
+     * @throws HttpException if the head is not a valid HTTP/1.1 response head, or is over
+     *     {@code maxHeaderSize}: the stream is failed with PROTOCOL_ERROR, the connection goes on
+     * @throws IOException if the head cannot be read as a whole (a line over the limit, too many fields)
+     */
     static ClassicHttpResponse readResponse(byte[] head, int maxHeaderSize) throws IOException, HttpException {
+        if (head.length == 0) {
+            throw new HttpException("expected a response head but it was empty");
+        }
         SessionInputBufferImpl buffer = new SessionInputBufferImpl(Math.min(head.length, 8192), maxHeaderSize);
-        ClassicHttpResponse response = new DefaultHttpResponseParser(http1(maxHeaderSize))
-                .parse(buffer, new ByteArrayInputStream(head));
+        ClassicHttpResponse response;
+        try {
+            response = new DefaultHttpResponseParser(http1(maxHeaderSize))
+                    .parse(buffer, new ByteArrayInputStream(head));
+        } catch (RuntimeException e) {
+            throw malformed(e);
+        }
         if (response == null) {
             throw new HttpException("empty response head");
         }
         return response;
+    }
+
+    /**
+     * httpcore5's parsers check some fields with unchecked exceptions (a version {@code HTTP/1.-1}
+     * fails {@code Args.notNegative}); the peer's bytes must fail a stream, never escape the read loop.
+     */
+    private static ProtocolException malformed(RuntimeException e) {
+        return new ProtocolException(e.getMessage(), e);
     }
 
     /** The declared body length of a received head: a Content-Length, or {@link #UNKNOWN_LENGTH}. */

@@ -291,6 +291,18 @@ class HandshakeMessagesTest {
         assertEquals(tree(metadataJson), tree(hello.toJson()).get("metadata"), "metadata as written");
     }
 
+    /** Found by HandshakeFuzzTest: 1e400 was read as infinity and written back as the string "Infinity". */
+    @ParameterizedTest(name = "metadata {0}")
+    @ValueSource(strings = {"1e400", "{\"a\":[0,-1E999]}"})
+    void metadataWithANumberBeyondADoubleIsMalformed(String metadataJson) {
+        HandshakeException e = assertThrows(HandshakeException.class, () -> Hello.parse(
+                "{\"type\":\"hello\",\"version\":1,\"features\":[],\"metadata\":" + metadataJson
+                        + ",\"settings\":" + OK_SETTINGS + "}"));
+        assertEquals(CloseCode.HANDSHAKE_MALFORMED, e.closeCode());
+        assertEquals("hello: expected finite numbers in field \"metadata\" but "
+                + (metadataJson.startsWith("{") ? "/a/1" : "it") + " is beyond the range of a double", e.getMessage());
+    }
+
     @Test
     void absentMetadataParsesAsJsonNull() throws Exception {
         Hello parsed = Hello.parse(hello(DEFAULT_SETTINGS_JSON));

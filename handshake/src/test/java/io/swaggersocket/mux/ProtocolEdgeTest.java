@@ -245,6 +245,23 @@ class ProtocolEdgeTest {
         assertTrue(new String(response.head()).startsWith("HTTP/1.1 204"), new String(response.head()));
     }
 
+    /** Found by HttpHeadsFuzzTest: httpcore5 rejects a negative version with an unchecked exception. */
+    @Test
+    void aRequestHeadWithANegativeVersionResetsOnlyItsStream() throws Exception {
+        var accepted = accept(ConnectionConfig.defaults(), (req, resp, ctx) -> resp.setCode(204));
+        RawPeer peer = new RawPeer(pipe.a());
+        handshake(peer, accepted);
+        peer.send(new Frame.Headers(1, head("GET / HTTP/1.-1\n\n"), true));
+        Frame.Reset reset = (Frame.Reset) peer.nextFrame();
+        assertEquals(1, reset.streamId());
+        assertEquals(ErrorCode.PROTOCOL_ERROR, reset.errorCode());
+        assertEquals("malformed request head: Protocol minor version must not be negative: -1",
+                reset.message());
+        peer.send(new Frame.Headers(3, head("GET /ok HTTP/1.1\nHost: x\n\n"), true));
+        Frame.Headers response = (Frame.Headers) peer.nextFrame();
+        assertTrue(new String(response.head()).startsWith("HTTP/1.1 204"), new String(response.head()));
+    }
+
     @Test
     void aStreamOverTheLimitIsRefused() throws Exception {
         CountDownLatch release = new CountDownLatch(1);

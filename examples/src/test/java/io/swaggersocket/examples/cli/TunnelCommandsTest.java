@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swaggersocket.client.ReconnectPolicy;
 import io.swaggersocket.mux.ConnectionConfig;
+import io.swaggersocket.testing.FaultRelay;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -182,7 +183,7 @@ class TunnelCommandsTest {
     void aKilledAgentGives502ForTheCallInFlightThen404AndARestartRestoresService() throws Exception {
         Upstream upstream = track(new Upstream());
         ServerCommand.Running server = server("--token", TOKEN);
-        CutProxy network = track(new CutProxy(server.server().port()));
+        FaultRelay network = track(new FaultRelay(server.server().port()));
         Agent agent = agent("ws://127.0.0.1:" + network.port() + "/tunnel", upstream, "--token", TOKEN);
 
         CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(HttpRequest.newBuilder(
@@ -192,7 +193,7 @@ class TunnelCommandsTest {
 
         // The agent's machine vanishes: no close, no reset, nothing more on the wire. Its process
         // is stopped too, so that it cannot come back through another connection.
-        network.cut();
+        network.stall();
         Thread stop = new Thread(agent.running()::close, "stop-agent");
         stop.start();
 
