@@ -209,6 +209,79 @@ class IngressLimitsTest {
         assertTrue(back, "expected threads and fds back to " + idle + " but they were " + after[0]);
     }
 
+    @Test
+    void aThousandSilentCallersGet504AndTheServerReturnsToIdleThreadsFdsAndHeap() throws Exception {
+        int callers = 1000;
+        server.close();
+        ConnectionConfig wide = ConnectionConfig.builder().executor(executor).maxConcurrentStreams(callers + 100).build();
+        server = SocketServer.builder().bind("127.0.0.1", 0).ingress(true).publicIngress(true)
+                .limits(ServerLimits.builder().responseHeadTimeout(HEAD).bodyIdleTimeout(IDLE).build())
+                .connectionConfig(wide).build();
+        server.addListener(events);
+        server.start();
+        TestAgent silent = new TestAgent("a1");
+        Dialer.Dialed agent = dialer.dial(server.uri(), Map.of(), JsonNodeFactory.instance.objectNode().put("name", "a1"),
+                silent, wide, null).get(10, TimeUnit.SECONDS);
+        events.next(ConnectionEvent.Type.RECEIVED, agent.connection().id());
+        assertEquals(200, IngressTest.get(ingress("a1/info")).statusCode()); // warm: the first call's threads exist
+        awaitIdle(agent);
+        Usage idle = Usage.now();
+        long heapIdle = heapAfterGc();
+
+        List<Socket> sockets = new ArrayList<>();
+        Usage peak = idle;
+        long started = System.nanoTime();
+        try {
+            for (int i = 0; i < callers; i++) {
+                Socket s = new Socket("127.0.0.1", server.port());
+                s.setSoTimeout(30_000);
+                sockets.add(s);
+                s.getOutputStream().write("GET /agents/a1/hold HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+            }
+            peak = peak.max(Usage.now());
+            assertEquals(200, IngressTest.get(ingress("a1/info")).statusCode(), "an honest call meanwhile");
+            for (Socket s : sockets) {
+                String head = readHead(s.getInputStream());
+                assertTrue(head.startsWith("HTTP/1.1 504"), head);
+                peak = peak.max(Usage.now());
+            }
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+        long answeredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertEquals(callers, hits(LimitHits.Limit.RESPONSE_HEAD_TIMEOUT));
+        assertTrue(eventually(MARGIN_MS, () -> agent.connection().activeStreams() == 0), "every stream was reset");
+        assertEquals(200, IngressTest.get(ingress("a1/info")).statusCode());
+
+        Usage[] after = new Usage[1];
+        boolean back = eventually(IDLE.toMillis() + MARGIN_MS, () -> {
+            after[0] = Usage.now();
+            return after[0].threads() <= idle.threads() + 2 && after[0].fds() <= idle.fds() + 4;
+        });
+        long heapAfter = heapAfterGc();
+        System.out.printf("silent callers: %d answered 504 within %d ms; threads idle %d, peak %d, after %d; fds idle %d,"
+                + " peak %d, after %d; heap after GC idle %d KiB, after %d KiB%n", callers, answeredMs, idle.threads(),
+                peak.threads(), after[0].threads(), idle.fds(), peak.fds(), after[0].fds(), heapIdle / 1024,
+                heapAfter / 1024);
+        assertTrue(peak.fds() > idle.fds() + callers, "the burst was measured: " + peak);
+        assertTrue(back, "expected threads and fds back to " + idle + " but they were " + after[0]);
+        assertTrue(heapAfter < heapIdle + 16 * 1024 * 1024, "heap after GC " + heapAfter + " vs idle " + heapIdle);
+    }
+
+    /** Used heap after a full collection (G1 runs one for System.gc() unless disabled). */
+    private static long heapAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) { // the least of three: a collection racing a finishing thread counts less
+            System.gc();
+            least = Math.min(least, rt.totalMemory() - rt.freeMemory());
+        }
+        return least;
+    }
+
     /** Waits until the agent and the server hold no call, so that the baseline is idle. */
     private void awaitIdle(Dialer.Dialed agent) throws InterruptedException {
         assertTrue(eventually(MARGIN_MS, () -> agent.connection().activeStreams() == 0
