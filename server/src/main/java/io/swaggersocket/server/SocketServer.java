@@ -3,55 +3,25 @@ package io.swaggersocket.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swaggersocket.handshake.CloseCode;
 import io.swaggersocket.mux.ConnectionConfig;
-import io.swaggersocket.mux.SocketClosedException;
 import io.swaggersocket.mux.SocketConnection;
-import io.swaggersocket.undertow.UndertowChannel;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
-import io.undertow.protocols.ssl.UndertowXnioSsl;
-import io.undertow.server.DefaultByteBufferPool;
-import io.undertow.server.protocol.http.HttpOpenListener;
-import io.undertow.websockets.core.WebSocketChannel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.BindException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.security.Principal;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
-import org.xnio.ChannelListeners;
-import org.xnio.IoUtils;
-import org.xnio.OptionMap;
-import org.xnio.Options;
-import org.xnio.SslClientAuthMode;
-import org.xnio.StreamConnection;
-import org.xnio.Xnio;
-import org.xnio.XnioWorker;
-import org.xnio.channels.AcceptingChannel;
-import org.xnio.ssl.SslConnection;
 
 /**
  * Thread-safe (every method may be called from any thread, a {@link ConnectionListener} included):
@@ -147,8 +117,6 @@ public final class SocketServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(SocketServer.class.getName());
     /** How long close() waits for connections that were shut down at once, and for listeners. */
     private static final Duration FORCED_CLOSE_WAIT = Duration.ofSeconds(5);
-    /** Undertow's buffer size on a large heap: 16 KiB less room for TCP/IP headers. */
-    private static final int BUFFER_SIZE = 16 * 1024 - 20;
     /**
      * The most bytes a request head may hold (Undertow's default: 1 MiB). Generous for a request
      * line, cookies and a signed request's headers; bounds what a caller makes the server buffer.
@@ -157,13 +125,6 @@ public final class SocketServer implements Closeable {
 
     private enum State { NEW, STARTED, CLOSING, CLOSED }
 
-    /**
-     * A received connection, its admission ticket, and a future completed once it has left the
-     * registry and its event is posted.
-     */
-    private record Tracked(SocketConnection connection, UpgradeAdmission.Ticket ticket, CompletableFuture<Void> gone) {
-    }
-
     private final String host;
     private final int requestedPort;
     private final String path;
@@ -171,7 +132,6 @@ public final class SocketServer implements Closeable {
     private final ClientAuth clientAuth;
     private final ConnectionConfig config;
     private final ServerLimits limits;
-    private final HttpRequestHandler handler;
     private final HttpRoutes routes;
     private final EventDispatcher events = new EventDispatcher();
     private final AgentPool agents = new AgentPool();
@@ -181,25 +141,24 @@ public final class SocketServer implements Closeable {
     private final ExecutorService ingressThreads;
     private final IngressHandler ingress;
 
+    /**
+     * Guards {@link #state} and {@link #listener}. The registry decides under it whether a socket or a
+     * finished handshake gets in (and posts RECEIVED), so that close() sees a connection or refuses
+     * it, never half: it is handed to the {@link ConnectionRegistry} for that.
+     */
     private final Object lock = new Object();
     /** Written under lock; read without it where a stale value is harmless (the I/O thread's first check). */
     private volatile State state = State.NEW;
-    private AcceptingChannel<? extends StreamConnection> listener; // guarded by lock
-    private XnioWorker worker; // guarded by lock
-    private DefaultByteBufferPool buffers; // guarded by lock
+    private ServerListener listener; // guarded by lock; set by start()
     private volatile int port = -1;
 
-    /** Live connections by id: entered on RECEIVED, removed when closed. */
-    private final Map<String, Tracked> connections = new ConcurrentHashMap<>();
-    /** Ids of live connections and of those still in their handshake: a duplicate is refused. */
-    private final Set<String> idsInUse = ConcurrentHashMap.newKeySet();
     /**
      * Upgrades in progress and agent connections per principal and address: each upgrade's ticket is
      * released where the registry lets go of it (refusal, failed handshake, close).
      */
     private final UpgradeAdmission admission;
-    /** Channels whose handshake is running: aborted by close(). */
-    private final Set<UndertowChannel> handshaking = ConcurrentHashMap.newKeySet();
+    /** The live connections and those in their handshake. */
+    private final ConnectionRegistry registry;
     private final CompletableFuture<Void> stoppedAccepting = new CompletableFuture<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
@@ -212,11 +171,11 @@ public final class SocketServer implements Closeable {
         config = b.connectionConfig;
         limits = b.limits;
         admission = new UpgradeAdmission(limits, metrics.limits);
-        handler = b.handler;
         access = new AccessControl(b.accessPolicy != null ? b.accessPolicy : b.authenticator, b.reloader, agents);
+        registry = new ConnectionRegistry(lock, this::isAccepting, config, b.handler, access, agents, metrics, events);
         HttpGuard guard = new HttpGuard(access, metrics);
         routes = new HttpRoutes().exact(path,
-                HttpRoutes.bodiless(new TunnelHandler(guard, access, admission, b.connectionIds, new Acceptor())));
+                HttpRoutes.bodiless(new TunnelHandler(guard, access, admission, b.connectionIds, registry)));
         if (b.ingress) {
             // Idle threads end after as long as a body may idle: by default, as a cached pool's do.
             ingressThreads = IngressThreads.create(limits.maxIngressCalls(), limits.bodyIdleTimeout().toNanos());
@@ -258,30 +217,15 @@ public final class SocketServer implements Closeable {
                 throw new IllegalStateException("start: expected a new server but it is " + state.name().toLowerCase(Locale.ROOT));
             }
             try {
-                Xnio xnio = Xnio.getInstance(Undertow.class.getClassLoader());
-                worker = xnio.createWorker(workerOptions());
-                buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4);
-                // Undertow's open listener behind one of ours, rather than Undertow.builder(): only so
-                // can a connection's first request head have a deadline from its accept on.
-                HttpOpenListener http = new HttpOpenListener(buffers, httpOptions());
-                FirstHeadDeadline firstHead = new FirstHeadDeadline(http, limits.requestHeadTimeout());
-                http.setRootHandler(firstHead.root(routes));
-                InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), requestedPort);
-                if (sslContext != null) {
-                    listener = new UndertowXnioSsl(xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true), sslContext)
-                            .createSslConnectionServer(worker, address,
-                                    ChannelListeners.<SslConnection>openListenerAdapter(firstHead), socketOptions());
-                } else {
-                    listener = worker.createStreamConnectionServer(address,
-                            ChannelListeners.<StreamConnection>openListenerAdapter(firstHead), socketOptions());
-                }
-                listener.resumeAccepts();
-                port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-                state = State.STARTED;
-            } catch (IOException | RuntimeException e) {
+                // Under the lock, so that a close() meanwhile waits and then finds the listener.
+                listener = ServerListener.open(host, requestedPort, sslContext, clientAuth, limits,
+                        ingressThreads != null, routes);
+            } catch (IOException e) { // the listener has released what it had set up
                 failStart();
-                throw startFailure(e);
+                throw e;
             }
+            port = listener.port();
+            state = State.STARTED;
         }
         LOG.log(System.Logger.Level.DEBUG, "listening on {0}", uri());
     }
@@ -309,9 +253,7 @@ public final class SocketServer implements Closeable {
 
     /** A snapshot of the live connections, in no particular order. */
     public List<SocketConnection> activeConnections() {
-        List<SocketConnection> out = new ArrayList<>(connections.size());
-        connections.values().forEach(t -> out.add(t.connection()));
-        return out;
+        return registry.active();
     }
 
     /**
@@ -320,8 +262,7 @@ public final class SocketServer implements Closeable {
      * not be here yet. Wait for its RECEIVED event rather than polling.
      */
     public Optional<SocketConnection> connection(String id) {
-        Tracked t = connections.get(Objects.requireNonNull(id, "id"));
-        return t == null ? Optional.empty() : Optional.of(t.connection());
+        return registry.get(Objects.requireNonNull(id, "id"));
     }
 
     /**
@@ -329,14 +270,7 @@ public final class SocketServer implements Closeable {
      * node for an agent that sent none).
      */
     public List<SocketConnection> connectionsByMetadata(Predicate<JsonNode> filter) {
-        Objects.requireNonNull(filter, "filter");
-        List<SocketConnection> out = new ArrayList<>();
-        for (Tracked t : connections.values()) {
-            if (filter.test(t.connection().metadata())) {
-                out.add(t.connection());
-            }
-        }
-        return out;
+        return registry.byMetadata(Objects.requireNonNull(filter, "filter"));
     }
 
     /**
@@ -456,26 +390,17 @@ public final class SocketServer implements Closeable {
     // Lifecycle
 
     private void drainAndStop() {
-        LOG.log(System.Logger.Level.DEBUG, "{0}: closing with {1} connections", this, connections.size());
+        LOG.log(System.Logger.Level.DEBUG, "{0}: closing with {1} connections", this, registry.size());
+        ServerListener l;
+        synchronized (lock) {
+            l = listener;
+        }
         try {
-            closeListener(); // the listening socket only: the worker is ours and stopped below
+            l.closeListener(); // the listening socket only: the worker is ours and stopped below
             stoppedAccepting.complete(null);
-            handshaking.forEach(UndertowChannel::abort);
-            List<Tracked> live = List.copyOf(connections.values());
-            live.forEach(t -> t.connection().shutdown());
-            List<Tracked> left = awaitGone(live, config.shutdownGracePeriod());
-            if (!left.isEmpty()) {
-                LOG.log(System.Logger.Level.DEBUG, "{0}: {1} connections still busy after {2}; closing them at once",
-                        this, left.size(), config.shutdownGracePeriod());
-                left.forEach(t -> t.connection().shutdownNow());
-                left = awaitGone(left, FORCED_CLOSE_WAIT);
-                if (!left.isEmpty()) {
-                    LOG.log(System.Logger.Level.WARNING, "{0}: {1} connections did not report their close; "
-                            + "stopping the worker under them", this, left.size());
-                }
-            }
+            registry.shutdownAll(this, config.shutdownGracePeriod(), FORCED_CLOSE_WAIT);
             awaitIngressCalls();
-            stopWorker();
+            l.stopWorker(FORCED_CLOSE_WAIT);
             if (ingressThreads != null) {
                 ingressThreads.shutdown();
             }
@@ -507,268 +432,15 @@ public final class SocketServer implements Closeable {
         }
     }
 
-    /** Waits up to {@code timeout} in all for the connections to leave; returns those that did not. */
-    private static List<Tracked> awaitGone(List<Tracked> tracked, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        boolean interrupted = false;
-        List<Tracked> left = new ArrayList<>();
-        for (Tracked t : tracked) {
-            try {
-                t.gone().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                interrupted = true;
-                deadline = System.nanoTime(); // stop waiting, but still account for the rest
-                left.add(t);
-            } catch (TimeoutException e) {
-                left.add(t);
-            } catch (ExecutionException e) {
-                throw new AssertionError("gone futures only complete normally", e);
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return left;
-    }
-
-    private void stopWorker() {
-        XnioWorker w;
-        synchronized (lock) {
-            w = worker;
-        }
-        w.shutdown(); // closes the sockets still open
-        try {
-            if (!w.awaitTermination(FORCED_CLOSE_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
-                w.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            w.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-        // The buffer pool is left to the garbage collector: a channel's close task may still run on a
-        // worker thread that shutdownNow() did not wait for, and would find its buffer freed.
-    }
-
-    private void closeListener() {
-        AcceptingChannel<? extends StreamConnection> l;
-        synchronized (lock) {
-            l = listener;
-        }
-        IoUtils.safeClose(l);
-    }
-
-    /** Called holding the lock: releases whatever a failed start() had set up. */
+    /** Called holding the lock, once the listener has released its part: releases what a failed start() leaves. */
     private void failStart() {
         state = State.CLOSED;
-        IoUtils.safeClose(listener);
-        if (worker != null) {
-            worker.shutdownNow();
-        }
-        if (buffers != null) {
-            buffers.close();
-        }
         if (ingressThreads != null) {
             ingressThreads.shutdown();
         }
         stoppedAccepting.complete(null);
         events.shutdown(Duration.ZERO);
         terminated.complete(null);
-    }
-
-    private IOException startFailure(Exception e) {
-        String where = host + ":" + requestedPort;
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException) {
-                BindException b = new BindException("cannot listen on " + where + ": " + t.getMessage());
-                b.initCause(t);
-                return b;
-            }
-        }
-        Throwable cause = e instanceof RuntimeException && e.getCause() instanceof IOException ? e.getCause() : e;
-        return new IOException("cannot listen on " + where + ": " + cause, cause);
-    }
-
-    /**
-     * Undertow's options for every HTTP connection: its waits before a request and the most a request
-     * head may hold.
-     */
-    private OptionMap httpOptions() {
-        OptionMap.Builder b = OptionMap.builder()
-                .set(UndertowOptions.BUFFER_PIPELINED_DATA, true) // as Undertow.builder() sets it
-                // Keep-alive: no request this long after the last response closes the connection. Not
-                // UndertowOptions.IDLE_TIMEOUT: that one also cuts upgraded tunnels and ingress calls
-                // that are quiet for as long. Undertow stops this timer for an upgraded connection, and
-                // while a request runs.
-                .set(UndertowOptions.NO_REQUEST_TIMEOUT, millis(limits.idleTimeout()))
-                // A head begun must be whole this long after its first bytes; later bytes do not push
-                // the deadline back (a slowloris). Only closes: Undertow sends no 408.
-                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, millis(limits.requestHeadTimeout()))
-                // Undertow answers a longer head 400 and closes (checked per buffer read, 16 KiB).
-                .set(UndertowOptions.MAX_HEADER_SIZE, MAX_HEAD_SIZE);
-        if (ingressThreads != null) {
-            // Ingress bodies stream through whatever their size (the agent judges it). Undertow fixes
-            // the limit of a chunked body before any handler runs, so it is set here.
-            b.set(UndertowOptions.MAX_ENTITY_SIZE, -1L);
-        }
-        return b.getMap();
-    }
-
-    private static int millis(Duration d) {
-        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
-    }
-
-    private OptionMap socketOptions() {
-        OptionMap.Builder b = OptionMap.builder()
-                .set(Options.WORKER_IO_THREADS, worker.getIoThreadCount())
-                .set(Options.TCP_NODELAY, true)
-                .set(Options.REUSE_ADDRESSES, true)
-                .set(Options.BALANCING_TOKENS, 1)
-                .set(Options.BALANCING_CONNECTIONS, 2)
-                .set(Options.BACKLOG, 1000);
-        if (sslContext != null && clientAuth != ClientAuth.NONE) {
-            b.set(Options.SSL_CLIENT_AUTH_MODE, clientAuth == ClientAuth.REQUIRED
-                    ? SslClientAuthMode.REQUIRED : SslClientAuthMode.REQUESTED);
-        }
-        return b.getMap();
-    }
-
-    private static OptionMap workerOptions() {
-        int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
-        return OptionMap.builder()
-                .set(Options.WORKER_NAME, "swaggersocket-server")
-                .set(Options.WORKER_IO_THREADS, ioThreads)
-                // task threads only run authenticators (the protocol's handlers use the config's executor)
-                .set(Options.WORKER_TASK_CORE_THREADS, ioThreads * 4)
-                .set(Options.WORKER_TASK_MAX_THREADS, ioThreads * 4)
-                .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
-                .set(Options.CONNECTION_LOW_WATER, 1_000_000)
-                .set(Options.TCP_NODELAY, true)
-                .getMap();
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Connections
-
-    /** Receives upgraded sockets from the tunnel handler. */
-    private final class Acceptor implements TunnelHandler.Acceptor {
-        @Override
-        public boolean isAccepting() {
-            return state == State.STARTED; // re-checked under the lock once the socket is upgraded
-        }
-
-        @Override
-        public void upgraded(WebSocketChannel socket, String id, Principal principal, String announcedName,
-                UpgradeAdmission.Ticket ticket) {
-            UndertowChannel channel = UndertowChannel.of(socket, config);
-            String refusal = null;
-            synchronized (lock) {
-                if (state != State.STARTED) {
-                    refusal = "server is shutting down";
-                } else if (!idsInUse.add(id)) {
-                    refusal = "duplicate connection id";
-                } else {
-                    handshaking.add(channel);
-                }
-            }
-            if (refusal != null) {
-                ticket.release();
-                LOG.log(refusal.startsWith("duplicate") ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-                        "refused the socket from {0}: {1} {2}", socket.getPeerAddress(), refusal, id);
-                channel.close(refusal.startsWith("duplicate") ? CloseCode.INTERNAL_ERROR.code()
-                        : CloseCode.GOING_AWAY.code(), refusal);
-                return;
-            }
-            CompletableFuture<SocketConnection> accepted;
-            AtomicReference<String> claimed = new AtomicReference<>();
-            try {
-                accepted = SocketConnection.accept(channel, id, principal, config, handler,
-                        access.helloCheck(principal, announcedName, claimed));
-            } catch (RuntimeException e) {
-                handshaking.remove(channel);
-                idsInUse.remove(id);
-                ticket.release();
-                LOG.log(System.Logger.Level.WARNING, "could not start the handshake of connection " + id, e);
-                channel.abort();
-                return;
-            }
-            accepted.whenComplete((connection, failure) -> {
-                handshaking.remove(channel);
-                if (failure != null) {
-                    if (claimed.get() != null) {
-                        agents.release(claimed.get());
-                    }
-                    idsInUse.remove(id);
-                    ticket.release();
-                    LOG.log(System.Logger.Level.DEBUG, "handshake of connection {0} from {1} failed: {2}", id,
-                            socket.getPeerAddress(), unwrap(failure).getMessage());
-                } else {
-                    received(connection, ticket);
-                }
-            });
-        }
-    }
-
-    private void received(SocketConnection connection, UpgradeAdmission.Ticket ticket) {
-        Tracked tracked = new Tracked(connection, ticket, new CompletableFuture<>());
-        boolean open;
-        synchronized (lock) {
-            open = state == State.STARTED;
-            if (open) {
-                connections.put(connection.id(), tracked);
-                ticket.admitted();
-                agents.add(connection);
-                metrics.connectionEvent(ConnectionEvent.Type.RECEIVED);
-                // Posted under the lock: close() either sees this connection or refuses it, never half.
-                events.post(new ConnectionEvent(ConnectionEvent.Type.RECEIVED, connection.id(), connection.metadata(),
-                        null, connection));
-            }
-        }
-        if (!open) {
-            LOG.log(System.Logger.Level.DEBUG, "{0}: handshake completed while closing; shut down at once", connection);
-            String name = AgentPool.nameOf(connection);
-            if (name != null) {
-                agents.release(name);
-            }
-            idsInUse.remove(connection.id());
-            ticket.release();
-            connection.shutdownNow();
-            return;
-        }
-        LOG.log(System.Logger.Level.DEBUG, "received {0}", connection);
-        // Registered after RECEIVED was posted, so CLOSED / FAILURE always come after it.
-        connection.closeFuture().whenComplete((ignored, failure) -> closed(tracked, failure));
-        Principal principal = connection.principal().orElse(null);
-        if (!access.admits(principal, AgentPool.nameOf(connection))) {
-            // The policy was replaced while this one was in its handshake.
-            connection.shutdownNow(CloseCode.ACCESS_REVOKED, "access revoked: the credential or grant is gone");
-        }
-    }
-
-    private void closed(Tracked tracked, Throwable failure) {
-        SocketConnection connection = tracked.connection();
-        agents.remove(connection);
-        connections.remove(connection.id(), tracked);
-        metrics.connectionGone(connection);
-        idsInUse.remove(connection.id());
-        tracked.ticket().release();
-        SocketClosedException cause = failure == null ? null : asClosed(connection, unwrap(failure));
-        metrics.connectionEvent(cause == null ? ConnectionEvent.Type.CLOSED : ConnectionEvent.Type.FAILURE);
-        LOG.log(System.Logger.Level.DEBUG, "{0} {1}", connection, cause == null ? "closed" : "failed: " + cause.getMessage());
-        events.post(new ConnectionEvent(cause == null ? ConnectionEvent.Type.CLOSED : ConnectionEvent.Type.FAILURE,
-                connection.id(), connection.metadata(), cause, connection));
-        tracked.gone().complete(null);
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    private static SocketClosedException asClosed(SocketConnection connection, Throwable t) {
-        return t instanceof SocketClosedException s ? s : new SocketClosedException(CloseCode.ABNORMAL.code(),
-                "connection " + connection.id() + " failed: " + t, t);
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ final class TunnelHandler implements HttpHandler {
     private static final AttachmentKey<UpgradeAdmission.Ticket> TICKET =
             AttachmentKey.create(UpgradeAdmission.Ticket.class);
 
-    /** Where upgraded sockets go; implemented by the server. */
+    /** Where upgraded sockets go; implemented by the server's {@link ConnectionRegistry}. */
     interface Acceptor {
         /** False once the server is closing. */
         boolean isAccepting();
