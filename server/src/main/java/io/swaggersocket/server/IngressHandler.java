@@ -326,6 +326,8 @@ final class IngressHandler implements HttpHandler {
             return 0;
         }
         if (watch.cut() == IngressWatch.Cut.HEAD_TIMEOUT) {
+            metrics.limits.hit(LimitHits.Limit.RESPONSE_HEAD_TIMEOUT, "no response head within "
+                    + limits.responseHeadTimeout() + " for " + exchange.getRequestPath());
             return fail(exchange, IngressError.TIMEOUT, 504, who + " sent no response head within "
                     + limits.responseHeadTimeout());
         }

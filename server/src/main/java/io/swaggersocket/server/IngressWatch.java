@@ -255,13 +255,10 @@ final class IngressWatch {
         if (p != null && !p.isDone()) {
             long left = headSince + headTimeout.toNanos() - now;
             if (left <= 0) {
-                if (cut.compareAndSet(null, Cut.HEAD_TIMEOUT)) {
-                    if (p.cancel(false)) {
-                        hits.hit(LimitHits.Limit.RESPONSE_HEAD_TIMEOUT, "no response head within " + headTimeout
-                                + " for " + exchange.getRequestPath());
-                    } else {
-                        cut.compareAndSet(Cut.HEAD_TIMEOUT, null); // the head came at this moment
-                    }
+                // The hit is counted where the 504 is answered, so that it is counted before the
+                // caller can see the answer (the cancel wakes the call's thread at once).
+                if (cut.compareAndSet(null, Cut.HEAD_TIMEOUT) && !p.cancel(false)) {
+                    cut.compareAndSet(Cut.HEAD_TIMEOUT, null); // the head came at this moment
                 }
                 return;
             }
