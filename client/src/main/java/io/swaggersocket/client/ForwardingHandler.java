@@ -209,7 +209,7 @@ public final class ForwardingHandler implements HttpRequestHandler {
             throw new IllegalArgumentException("expected a path starting with '/' but was '" + path + "'");
         }
         int query = path.indexOf('?');
-        if (hasDotSegment(query < 0 ? path : path.substring(0, query))) {
+        if (io.swaggersocket.mux.DotSegments.in(query < 0 ? path : path.substring(0, query))) {
             throw new IllegalArgumentException("expected a path without dot segments ('.', '..', '%2e' and the like) "
                     + "but was '" + path + "'");
         }
@@ -246,24 +246,6 @@ public final class ForwardingHandler implements HttpRequestHandler {
             b.header(HttpHeaders.CONTENT_TYPE, entity.getContentType());
         }
         return b.build();
-    }
-
-    /**
-     * True if a segment of {@code rawPath} is {@code .} or {@code ..}, also percent-encoded, with a
-     * {@code ;parameter}, or as a piece between encoded slashes or backslashes: an upstream that
-     * resolves dot segments would otherwise serve a path above the base. The server's ingress
-     * refuses the same paths (IngressPaths.dotSegment); the agent does not rely on it.
-     */
-    static boolean hasDotSegment(String rawPath) {
-        String pieces = rawPath.toLowerCase(Locale.ROOT).replace("%2f", "/").replace("%5c", "/").replace('\\', '/');
-        for (String piece : pieces.split("/", -1)) {
-            int parameter = piece.indexOf(';');
-            String name = (parameter < 0 ? piece : piece.substring(0, parameter)).replace("%2e", ".");
-            if (name.equals(".") || name.equals("..")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static BodyPublisher publisher(HttpEntity entity) {

@@ -2,7 +2,6 @@ package io.swaggersocket.server;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.StringJoiner;
 
 /**
@@ -14,27 +13,12 @@ final class IngressPaths {
     }
 
     /**
-     * Why {@code rawPath} (percent-encoded, no query) may not go to an agent, or {@code null}.
-     *
-     * <p>A path with a dot segment is refused rather than resolved: the agent may forward it under
-     * a base path to an upstream that resolves {@code ..} itself ({@code /api/../secret}), and no
-     * resolution here can know how that upstream splits and decodes the path. So a segment is
-     * refused when it is {@code .} or {@code ..} after decoding {@code %2e} and dropping a
-     * {@code ;parameter} ({@code ..;x} is {@code ..} to Tomcat and Jetty), and when any piece of it
-     * between encoded separators ({@code %2F}, {@code %5C}) or backslashes is one, for upstreams
-     * that decode those before resolving. Other encoded slashes ({@code a%2Fb}) and empty segments
-     * ({@code //}) are kept: they cannot climb above the agent's root.
+     * Why {@code rawPath} (percent-encoded, no query) may not go to an agent, or {@code null}: a
+     * dot segment, refused rather than resolved ({@link io.swaggersocket.mux.DotSegments}).
      */
     static String dotSegment(String rawPath) {
-        String pieces = rawPath.toLowerCase(Locale.ROOT).replace("%2f", "/").replace("%5c", "/").replace('\\', '/');
-        for (String piece : pieces.split("/", -1)) {
-            int parameter = piece.indexOf(';');
-            String name = (parameter < 0 ? piece : piece.substring(0, parameter)).replace("%2e", ".");
-            if (name.equals(".") || name.equals("..")) {
-                return "expected a path without dot segments ('.', '..', '%2e' and the like) but was " + rawPath;
-            }
-        }
-        return null;
+        return io.swaggersocket.mux.DotSegments.in(rawPath)
+                ? "expected a path without dot segments ('.', '..', '%2e' and the like) but was " + rawPath : null;
     }
 
     /** {@code query} without its {@code token} parameters (the server's own credential). */
