@@ -137,6 +137,17 @@ public final class ServerCommand {
             err.println("swaggersocket server: " + e.getMessage() + " (try --help)");
             return 2;
         }
+        // SIGHUP is caught before the server says it listens: the JVM's own handling would end it.
+        // One that comes while the server starts is kept and carried out once it runs.
+        java.util.concurrent.atomic.AtomicReference<Running> started = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean early = new java.util.concurrent.atomic.AtomicBoolean();
+        Hangup.onSignal(() -> {
+            early.set(true);
+            Running r = started.get();
+            if (r != null && early.getAndSet(false)) {
+                r.reload();
+            }
+        }, err);
         Running running;
         try {
             running = start(options, ConnectionConfig.defaults(), out);
@@ -144,8 +155,11 @@ public final class ServerCommand {
             err.println("swaggersocket server: " + e.getMessage());
             return 1;
         }
+        started.set(running);
+        if (early.getAndSet(false)) {
+            running.reload();
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "swaggersocket-server-shutdown"));
-        Hangup.onSignal(running::reload, err);
         try {
             running.awaitClosed();
         } catch (InterruptedException e) {
