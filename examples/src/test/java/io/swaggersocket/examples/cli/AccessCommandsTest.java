@@ -241,11 +241,14 @@ class AccessCommandsTest {
 
     private static String awaitLine(BlockingQueue<String> lines, String prefix) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<String> skipped = new ArrayList<>();
         while (true) {
             String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (line == null) {
-                throw new AssertionError("no line starting with \"" + prefix + "\" within 30 s");
+                throw new AssertionError("no line starting with \"" + prefix + "\" within 30 s; the process printed "
+                        + skipped);
             }
+            skipped.add(line);
             if (line.startsWith(prefix)) {
                 return line;
             }
