@@ -15,7 +15,12 @@ final class Hangup {
     /** Runs {@code action} on each SIGHUP, on the JVM's signal thread. */
     static void onSignal(Runnable action, PrintStream err) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> action.run());
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> action.run());
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                // The JVM keeps a SIGHUP ignored at start-up (nohup) ignored, and says so by this answer.
+                err.println("swaggersocket server: SIGHUP is ignored in this process (started under nohup?); reload"
+                        + " the access file with POST /access/reload");
+            }
         } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
             err.println("swaggersocket server: SIGHUP cannot be caught here (" + e.getMessage()
                     + "); reload the access file with POST /access/reload");

@@ -270,7 +270,7 @@ public final class ServerCommand {
         server.addListener(event -> out.println(describe(event)));
         server.start();
         if (generated != null) {
-            out.println("generated token (shown once; choose your own with --token or --tokens-file): " + generated);
+            out.println("generated token (shown once; choose your own with --access-file or --token): " + generated);
         }
         String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
         String http = (tls != null ? "https://" : "http://") + host + ":" + server.port();

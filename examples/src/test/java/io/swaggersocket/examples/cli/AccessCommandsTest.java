@@ -192,8 +192,11 @@ class AccessCommandsTest {
         file("cli.secret", SECRET + "\n");
         Path access = file("access.yaml", ACCESS);
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "io.swaggersocket.examples.Main", "server", "--listen", "127.0.0.1:0", "--access-file", access.toString())
+        // A SIGHUP ignored by whoever started this test (nohup) stays ignored in a child, and the JVM
+        // then keeps it so: perl (part of every Debian system) sets it back to the default first.
+        Process process = new ProcessBuilder("perl", "-e", "$SIG{HUP} = 'DEFAULT'; exec @ARGV or die $!",
+                java.toString(), "-cp", System.getProperty("java.class.path"), "io.swaggersocket.examples.Main", "server",
+                "--listen", "127.0.0.1:0", "--access-file", access.toString())
                 .redirectErrorStream(true).start();
         track(() -> {
             process.destroy();
