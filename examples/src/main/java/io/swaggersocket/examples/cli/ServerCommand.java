@@ -141,13 +141,13 @@ public final class ServerCommand {
         // One that comes while the server starts is kept and carried out once it runs.
         java.util.concurrent.atomic.AtomicReference<Running> started = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean early = new java.util.concurrent.atomic.AtomicBoolean();
-        Hangup.onSignal(() -> {
+        String hangupWarning = Hangup.onSignal(() -> {
             early.set(true);
             Running r = started.get();
             if (r != null && early.getAndSet(false)) {
                 r.reload();
             }
-        }, err);
+        });
         Running running;
         try {
             running = start(options, ConnectionConfig.defaults(), out);
@@ -156,6 +156,9 @@ public final class ServerCommand {
             return 1;
         }
         started.set(running);
+        if (hangupWarning != null && options.accessFile() != null) {
+            err.println("swaggersocket server: " + hangupWarning);
+        }
         if (early.getAndSet(false)) {
             running.reload();
         }
