@@ -3,7 +3,11 @@
 #   bench/run.sh           full run (about 15 minutes)
 #   bench/run.sh --quick   quick run (under 5 minutes, build included, once Maven has its artifacts)
 # Extra arguments after the mode go to the harness, e.g. --only 1,2 (workloads to run).
-# Environment: BENCH_JVM_OPTS (the server/driver JVM), BENCH_AGENT_JVM_OPTS (the agent JVM),
+# Workload 7 (ingress -> agent --forward -> nginx) needs nginx: the script installs nginx-light when
+# missing, starts its own nginx on 127.0.0.1 (config, pid file and error log in bench/target/nginx)
+# and stops it with -s quit when it ends, however it ends (trap on EXIT).
+# Environment: BENCH_JVM_OPTS (the server/driver JVM), BENCH_AGENT_JVM_OPTS (the agent JVM, and
+# workload 7's agent JVM), BENCH_SERVER_JVM_OPTS (workload 7's `swaggersocket server` JVM),
 # BENCH_IDLE_JVM_OPTS (the idle agents' JVM), BENCH_SKIP_BUILD=1, BENCH_SKIP_JMH=1,
 # BENCH_MAX_LOAD (default 1.0: first wait, up to 2 / 5 minutes, until the 1-minute load average
 # is below it). Nothing here runs in `mvn verify`: the bench module has no tests.
@@ -31,14 +35,25 @@ if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
   fi
 fi
 
-# 2. Tools: wrk for the ingress workload (Debian package).
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "[run.sh] installing wrk" >&2
+# 2. Tools (Debian packages): wrk for the ingress workloads, nginx for workload 7's upstream. Only
+#    what is missing is installed. On a machine with systemd the package may also start the
+#    distribution's own nginx service on port 80; workload 7 never uses it, it runs its own below.
+apt_install() {
   if [[ $(id -u) == 0 ]]; then
-    (apt-get update -qq && apt-get install -y -qq wrk) >&2 || echo "[run.sh] wrk could not be installed; workload 3 will be skipped" >&2
+    apt-get update -qq && apt-get install -y -qq "$@"
   else
-    (sudo apt-get update -qq && sudo apt-get install -y -qq wrk) >&2 || echo "[run.sh] wrk could not be installed; workload 3 will be skipped" >&2
+    sudo apt-get update -qq && sudo apt-get install -y -qq "$@"
   fi
+}
+NGINX_BIN=$(command -v nginx 2>/dev/null || { [[ -x /usr/sbin/nginx ]] && echo /usr/sbin/nginx; } || true)
+MISSING=()
+if ! command -v wrk >/dev/null 2>&1; then MISSING+=(wrk); fi
+if [[ -z $NGINX_BIN ]]; then MISSING+=(nginx-light); fi
+if (( ${#MISSING[@]} > 0 )); then
+  echo "[run.sh] installing ${MISSING[*]}" >&2
+  apt_install "${MISSING[@]}" >&2 \
+    || echo "[run.sh] ${MISSING[*]} could not be installed; workloads 3 and 7 (wrk) or 7 (nginx) will be skipped" >&2
+  NGINX_BIN=$(command -v nginx 2>/dev/null || { [[ -x /usr/sbin/nginx ]] && echo /usr/sbin/nginx; } || true)
 fi
 
 # 3. Limits: 10,000 idle agents need about 10,200 descriptors in each of two JVMs (the server's and
@@ -60,7 +75,90 @@ for _ in $(seq 1 "$WAITS"); do
   sleep 30
 done
 
-# 5. Micro-benchmarks (JMH), then the end-to-end workloads, which fold JMH's results into the table.
+# 5. Workload 7's upstream: our own nginx on 127.0.0.1, serving one 6-byte file, started only when
+#    workload 7 is selected and stopped on exit whatever happens. worker_processes 1, not auto: the
+#    machine has 2 cores that wrk (2 threads) and, through the tunnel, the server and agent JVMs
+#    share; a second worker would mostly contend with wrk for the direct baseline, and one worker is
+#    what a small local service next to an agent looks like. Access log off (it would measure the
+#    disk); keep-alive connections are not recycled after 1,000 requests (nginx's default), so
+#    neither variant pays reconnects that have nothing to do with the tunnel.
+ONLY=1,2,3,4,5,6,7
+ARGS=("$@")
+for ((i = 0; i < ${#ARGS[@]}; i++)); do
+  if [[ ${ARGS[i]} == --only ]] && (( i + 1 < ${#ARGS[@]} )); then ONLY=${ARGS[i + 1]}; fi
+done
+NGINX_DIR=$ROOT/$OUT/nginx
+NGINX_PID=$NGINX_DIR/nginx.pid
+NGINX_STARTED=
+nginx_ctl() {
+  "$NGINX_BIN" -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" "$@"
+}
+stop_nginx() {
+  [[ -n $NGINX_STARTED ]] || return 0
+  local pid
+  pid=$(cat "$NGINX_PID" 2>/dev/null || true)
+  nginx_ctl -s quit 2>>"$NGINX_DIR/error.log" || true
+  for _ in $(seq 1 50); do # up to 5 s for a graceful quit, then TERM to the master we started
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; fi
+  NGINX_STARTED=
+  echo "[run.sh] nginx stopped" >&2
+}
+trap stop_nginx EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+start_nginx() {
+  rm -rf "$NGINX_DIR"
+  mkdir -p "$NGINX_DIR/html" "$NGINX_DIR/temp"
+  printf 'hello\n' >"$NGINX_DIR/html/tiny.txt" # 6 bytes
+  chmod -R a+rX "$NGINX_DIR" # started as root, the workers run as an unprivileged user
+  local port
+  for port in $(seq 18080 18099); do # the first free port of 20; nginx refuses a taken one
+    cat >"$NGINX_DIR/nginx.conf" <<CONF
+worker_processes 1;
+pid $NGINX_PID;
+error_log $NGINX_DIR/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type text/plain;
+  sendfile on;
+  keepalive_requests 1000000;
+  client_body_temp_path $NGINX_DIR/temp/body;
+  proxy_temp_path $NGINX_DIR/temp/proxy;
+  fastcgi_temp_path $NGINX_DIR/temp/fastcgi;
+  uwsgi_temp_path $NGINX_DIR/temp/uwsgi;
+  scgi_temp_path $NGINX_DIR/temp/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $NGINX_DIR/html;
+  }
+}
+CONF
+    if nginx_ctl 2>>"$NGINX_DIR/error.log"; then
+      NGINX_STARTED=1
+      NGINX_PORT=$port
+      return 0
+    fi
+  done
+  return 1
+}
+HARNESS_EXTRA=()
+if [[ ",$ONLY," == *,7,* ]]; then
+  if [[ -z $NGINX_BIN ]]; then
+    echo "[run.sh] nginx is not installed; workload 7 will be skipped" >&2
+  elif start_nginx; then
+    echo "[run.sh] nginx $("$NGINX_BIN" -v 2>&1 | sed 's/.*nginx\///') on 127.0.0.1:$NGINX_PORT (pid $(cat "$NGINX_PID"))" >&2
+    HARNESS_EXTRA+=(--nginx "http://127.0.0.1:$NGINX_PORT" --nginx-pid "$NGINX_PID"
+      --cli-jar "$ROOT/examples/target/swaggersocket.jar")
+  else
+    echo "[run.sh] nginx did not start (see $NGINX_DIR/error.log); workload 7 will be skipped" >&2
+  fi
+fi
+
+# 6. Micro-benchmarks (JMH), then the end-to-end workloads, which fold JMH's results into the table.
 JMH_CSV=$OUT/jmh.csv
 rm -f "$JMH_CSV"
 if [[ "${BENCH_SKIP_JMH:-0}" != 1 ]]; then
@@ -75,11 +173,12 @@ if [[ "${BENCH_SKIP_JMH:-0}" != 1 ]]; then
 fi
 
 echo "[run.sh] end-to-end workloads ($MODE)" >&2
-HARNESS_ARGS=(--jmh-csv "$JMH_CSV" --out "$OUT/bench-table.md")
+HARNESS_ARGS=(--jmh-csv "$JMH_CSV" --out "$OUT/bench-table.md" "${HARNESS_EXTRA[@]}")
 if [[ $MODE == quick ]]; then HARNESS_ARGS+=(--quick); fi
 # shellcheck disable=SC2086
 java -Xmx2g ${BENCH_JVM_OPTS:-} \
   -Dbench.agentJvmOpts="${BENCH_AGENT_JVM_OPTS:-}" -Dbench.idleJvmOpts="${BENCH_IDLE_JVM_OPTS:-}" \
+  -Dbench.serverJvmOpts="${BENCH_SERVER_JVM_OPTS:-}" \
   -Djava.util.logging.config.file="$ROOT/.ci/logging.properties" \
   -cp "$JAR" io.swaggersocket.bench.Bench "${HARNESS_ARGS[@]}" "$@"
 echo "[run.sh] table written to $OUT/bench-table.md" >&2
