@@ -275,6 +275,11 @@ final class IngressHandler implements HttpHandler {
                 return failed(exchange, watch, target, agent, body, e);
             }
             try (ClassicHttpResponse r = response) {
+                if (watch.cut() == IngressWatch.Cut.CLIENT_GONE) {
+                    // The client went as the head came: nothing to answer; closing r resets the stream.
+                    metrics.ingressError(IngressError.CLIENT_ABORTED);
+                    return 0;
+                }
                 return relay(exchange, r);
             } catch (IOException e) {
                 return exchange.getStatusCode(); // closing the response failed: nothing more to send

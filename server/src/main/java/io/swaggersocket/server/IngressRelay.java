@@ -46,9 +46,16 @@ final class IngressRelay {
             return fail(exchange, IngressError.BAD_RESPONSE, 502, "the agent's response is not valid HTTP: " + invalid);
         }
         int status = response.getCode();
-        exchange.setStatusCode(status);
-        if (response.getReasonPhrase() != null && !response.getReasonPhrase().isEmpty()) {
-            exchange.setReasonPhrase(response.getReasonPhrase());
+        try {
+            exchange.setStatusCode(status);
+            if (response.getReasonPhrase() != null && !response.getReasonPhrase().isEmpty()) {
+                exchange.setReasonPhrase(response.getReasonPhrase());
+            }
+        } catch (IllegalStateException started) {
+            // The client's connection closed as the head came, and Undertow ended the exchange:
+            // no one is left to answer; closing the response resets the agent's stream.
+            IoUtils.safeClose(response);
+            return clientGone(exchange, 0, new IOException("the client's connection closed before the answer"));
         }
         Set<String> connectionTokens = new HashSet<>();
         for (Header h : response.getHeaders("Connection")) {
