@@ -1,5 +1,17 @@
 package io.swaggersocket.bench;
 
+import static io.swaggersocket.bench.ChildProcesses.childJvm;
+import static io.swaggersocket.bench.ChildProcesses.reply;
+import static io.swaggersocket.bench.Table.fmt0;
+import static io.swaggersocket.bench.Table.fmt1;
+import static io.swaggersocket.bench.Table.fmt2;
+import static io.swaggersocket.bench.Table.mib;
+import static io.swaggersocket.bench.Table.noise;
+import static io.swaggersocket.bench.Table.ratio;
+import static io.swaggersocket.bench.Table.row;
+import static io.swaggersocket.bench.Wrk.hasWrk;
+import static io.swaggersocket.bench.Wrk.wrk;
+
 import io.swaggersocket.mux.SocketConnection;
 import io.swaggersocket.server.ConnectionEvent;
 import io.swaggersocket.server.SocketServer;
@@ -23,8 +35,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
@@ -46,7 +56,8 @@ import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
  * <p>Workload 7 runs the product as users run it: {@code swaggersocket server} and
  * {@code swaggersocket agent --forward} from {@code --cli-jar}, each in its own JVM, in front of the
  * nginx that run.sh started ({@code --nginx URL --nginx-pid FILE}); {@code bench.serverJvmOpts} adds
- * JVM options to that server JVM, {@code bench.agentJvmOpts} to its agent JVM.
+ * JVM options to that server JVM, {@code bench.agentJvmOpts} to its agent JVM; it is
+ * {@link NginxIngressWorkload}.
  */
 public final class Bench {
     private static final String AGENT = "bench-agent";
@@ -60,8 +71,8 @@ public final class Bench {
     private String nginxUrl;
     private Path nginxPid;
     private Path cliJar;
-    /** Workload 7's child processes, destroyed by {@link #stop} and by a shutdown hook. */
-    private final List<Process> children = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Workload 7, made once the options are read; its child processes are stopped by {@link #stop}. */
+    private NginxIngressWorkload nginx;
     private Path jmhCsv;
     private Path out;
 
@@ -95,7 +106,10 @@ public final class Bench {
         b.repeats = b.quick ? 3 : 5;
         b.warmSeconds = b.quick ? 1 : 3;
         b.measureSeconds = b.quick ? 2 : 5;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> b.children.forEach(Process::destroyForcibly)));
+        b.nginx = new NginxIngressWorkload(b.quick, b.repeats, b.nginxUrl, b.nginxPid, b.cliJar, b.rows, b.notes,
+                b::waitForQuiet);
+        NginxIngressWorkload nginx = b.nginx;
+        Runtime.getRuntime().addShutdownHook(new Thread(nginx::destroyChildren));
         try {
             b.run();
         } finally {
@@ -147,7 +161,7 @@ public final class Bench {
             idle();
         }
         if (runs(7)) {
-            forwardToNginx();
+            nginx.run();
         }
         micro();
         printTable();
@@ -220,26 +234,6 @@ public final class Bench {
         tunnel = received.get(30, TimeUnit.SECONDS);
     }
 
-    static Process childJvm(Class<?> main, String jvmOpts, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-Xmx2g");
-        String logging = System.getProperty("java.util.logging.config.file");
-        if (logging != null) {
-            cmd.add("-Djava.util.logging.config.file=" + logging);
-        }
-        for (String o : jvmOpts.trim().split("\\s+")) {
-            if (!o.isEmpty()) {
-                cmd.add(o);
-            }
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(main.getName());
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    }
-
     private String agentCommand(String command) throws IOException {
         agentIn.println(command);
         String reply = reply(agentOut);
@@ -249,20 +243,8 @@ public final class Bench {
         return reply.substring(2).trim();
     }
 
-    /** The next line a child JVM answered, skipping the JVM's own log lines ("[0.8s][info][jfr]..."). */
-    private static String reply(BufferedReader in) throws IOException {
-        for (String line; (line = in.readLine()) != null; ) {
-            if (!line.startsWith("[")) {
-                return line;
-            }
-        }
-        return null;
-    }
-
     private void stop() {
-        for (Process p : children) {
-            stopChild(p);
-        }
+        nginx.stop();
         try {
             if (agent != null && agent.isAlive()) {
                 agentIn.println("QUIT");
@@ -544,61 +526,6 @@ public final class Bench {
         rows.add(row("3", what + ", req/s", fmt0(Stats.median(dr)), fmt0(Stats.median(ir)),
                 ratio(Stats.median(ir) / Stats.median(dr)), "(none set)", noise(dr) + " / " + noise(ir)));
         rows.add(row("3", "  same, latency p99 (us)", fmt0(Stats.median(d99)), fmt0(Stats.median(i99)), "", "", ""));
-    }
-
-    private static boolean hasWrk() {
-        try {
-            Process p = new ProcessBuilder("wrk", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            p.waitFor();
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    /** Runs wrk; returns {req/s, p50 us, p99 us, requests}. */
-    private static double[] wrk(String url, int seconds) throws Exception {
-        return wrk(url, 64, seconds, null);
-    }
-
-    /** Runs wrk -t2 with {@code connections} and, if not null, one extra header; {req/s, p50, p99 (us), requests}. */
-    private static double[] wrk(String url, int connections, int seconds, String header) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency"));
-        if (header != null) {
-            cmd.add("-H");
-            cmd.add(header);
-        }
-        cmd.add(url);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        Matcher rps = Pattern.compile("Requests/sec:\\s+([\\d.]+)").matcher(output);
-        Matcher requests = Pattern.compile("(\\d+) requests in").matcher(output);
-        if (!rps.find() || !requests.find()) {
-            throw new IOException("wrk printed no Requests/sec:\n" + output);
-        }
-        if (output.contains("Non-2xx")) {
-            throw new IOException("wrk saw non-2xx answers:\n" + output);
-        }
-        if (output.contains("Socket errors")) {
-            log("  wrk " + url + ": " + output.lines().filter(l -> l.contains("Socket errors")).findFirst().orElse(""));
-        }
-        return new double[] {Double.parseDouble(rps.group(1)), wrkLatency(output, "50%"), wrkLatency(output, "99%"),
-            Double.parseDouble(requests.group(1))};
-    }
-
-    private static double wrkLatency(String output, String pct) {
-        Matcher m = Pattern.compile(Pattern.quote(pct) + "\\s+([\\d.]+)(us|ms|s)").matcher(output);
-        if (!m.find()) {
-            return Double.NaN;
-        }
-        double v = Double.parseDouble(m.group(1));
-        return switch (m.group(2)) {
-            case "us" -> v;
-            case "ms" -> v * 1000;
-            default -> v * 1_000_000;
-        };
     }
 
     // Workload 4 ---------------------------------------------------------------------------------
@@ -889,269 +816,6 @@ public final class Bench {
         return quick ? 10 : 25;
     }
 
-    // Workload 7 ---------------------------------------------------------------------------------
-
-    private static final String NGINX_AGENT = "nginx";
-    private static final String NGINX_FILE = "/tiny.txt";
-    private static final byte[] NGINX_BODY = "hello\n".getBytes(StandardCharsets.US_ASCII);
-
-    /** One wrk run of workload 7 with the CPU (us per call) each process spent over it. */
-    private record WrkRun(double rps, long requests, double p50, double p99, double serverCpu, double agentCpu,
-            double nginxCpu) {
-    }
-
-    /**
-     * The first target of "Fast where users feel it": wrk through the ingress of a
-     * {@code swaggersocket server} JVM, a bearer token on every call, to a
-     * {@code swaggersocket agent --forward} JVM ({@code ForwardingHandler}) in front of nginx serving
-     * a 6-byte file, against wrk on that nginx directly, at 16 and 64 connections, alternating, in
-     * the same run; CPU per call of each process from /proc/PID/stat over each wrk run.
-     */
-    private void forwardToNginx() throws Exception {
-        String what = "ingress -> agent --forward -> nginx, 6-byte file";
-        log("workload 7: " + what);
-        String skipped = nginxUrl == null || nginxPid == null ? "no nginx (run.sh starts one)"
-                : cliJar == null || !Files.isRegularFile(cliJar) ? "no CLI jar " + cliJar + " (mvn package -pl examples -am)"
-                : !hasWrk() ? "wrk is not installed (run.sh installs it)" : null;
-        if (skipped != null) {
-            rows.add(row("7", what, "-", "-", "SKIPPED", ">= 0.5x", skipped));
-            return;
-        }
-        String token = newToken();
-        LineQueue serverOut = new LineQueue("server");
-        Process srv = cliJvm(System.getProperty("bench.serverJvmOpts", ""), token, serverOut,
-                "server", "--listen", "127.0.0.1:0");
-        Process agt = null;
-        try {
-            String listening = serverOut.await(l -> l.startsWith("swaggersocket server listening:"), 60);
-            Matcher m = Pattern.compile("ingress http://127\\.0\\.0\\.1:(\\d+)/agents/").matcher(listening);
-            if (!m.find()) {
-                throw new IOException("cannot read the port from: " + listening);
-            }
-            int port = Integer.parseInt(m.group(1));
-            agt = cliJvm(System.getProperty("bench.agentJvmOpts", ""), token, new LineQueue("agent"),
-                    "agent", "--server", "ws://127.0.0.1:" + port + "/tunnel", "--name", NGINX_AGENT, "--forward", nginxUrl);
-            serverOut.await(l -> l.startsWith("agent " + NGINX_AGENT + " (") && l.contains(" connected from "), 60);
-            String direct = nginxUrl + NGINX_FILE;
-            String ingress = "http://127.0.0.1:" + port + "/agents/" + NGINX_AGENT + NGINX_FILE;
-            probe(direct, null, 200);
-            probe(ingress, token, 200);
-            int without = probe(ingress, null, -1);
-            if (without == 200) {
-                throw new IOException("the ingress answered 200 without a token: the workload must be authenticated");
-            }
-            log("  server pid " + srv.pid() + " port " + port + ", agent pid " + agt.pid() + ", nginx " + nginxUrl
-                    + "; without a token the ingress answers " + without);
-            long nginxMaster = Long.parseLong(Files.readString(nginxPid).trim());
-            String auth = "Authorization: Bearer " + token;
-            int seconds = quick ? 3 : 10;
-            int warm = quick ? 3 : 5;
-            for (int c : new int[] {16, 64}) {
-                wrk(direct, c, warm, null); // warm-up of both paths, JIT included, before any repeat counts
-                wrk(ingress, c, warm, auth);
-                WrkRun[] d = new WrkRun[repeats];
-                WrkRun[] t = new WrkRun[repeats];
-                for (int r = 0; r < repeats; r++) {
-                    waitForQuiet();
-                    d[r] = measuredWrk(direct, c, seconds, null, srv, agt, nginxMaster);
-                    t[r] = measuredWrk(ingress, c, seconds, auth, srv, agt, nginxMaster);
-                    log(String.format(Locale.ROOT, "  c=%d repeat %d: direct %.0f/s (nginx %.1f us/call), tunnel %.0f/s"
-                            + " (server %.1f, agent %.1f, nginx %.1f us/call)", c, r + 1, d[r].rps, d[r].nginxCpu,
-                            t[r].rps, t[r].serverCpu, t[r].agentCpu, t[r].nginxCpu));
-                }
-                double[] dr = col(d, WrkRun::rps);
-                double[] tr = col(t, WrkRun::rps);
-                rows.add(row("7", what + ", wrk -t2 -c" + c + ", bearer token: nginx direct vs /agents/" + NGINX_AGENT
-                        + NGINX_FILE + ", req/s", fmt0(Stats.median(dr)), fmt0(Stats.median(tr)),
-                        ratio(Stats.median(tr) / Stats.median(dr)), ">= 0.5x", noise(dr) + " / " + noise(tr)));
-                rows.add(row("7", "  same, latency p50 / p99 (us)",
-                        fmt0(Stats.median(col(d, WrkRun::p50))) + " / " + fmt0(Stats.median(col(d, WrkRun::p99))),
-                        fmt0(Stats.median(col(t, WrkRun::p50))) + " / " + fmt0(Stats.median(col(t, WrkRun::p99))),
-                        "", "", ""));
-                double[] sc = col(t, WrkRun::serverCpu);
-                double[] ac = col(t, WrkRun::agentCpu);
-                rows.add(row("7", "  same, CPU per call (us): server JVM / agent JVM", "-",
-                        fmt1(Stats.median(sc)) + " / " + fmt1(Stats.median(ac)), "", "", noise(sc) + " / " + noise(ac)));
-                double[] dn = col(d, WrkRun::nginxCpu);
-                double[] tn = col(t, WrkRun::nginxCpu);
-                rows.add(row("7", "  same, nginx CPU per call (us)", fmt1(Stats.median(dn)), fmt1(Stats.median(tn)),
-                        ratio(Stats.median(tn) / Stats.median(dn)), "", noise(dn) + " / " + noise(tn)));
-            }
-            notes.add("Workload 7: `swaggersocket server --listen 127.0.0.1:0` and `swaggersocket agent --forward "
-                    + nginxUrl + "` (" + cliJar.getFileName() + ", -Xmx2g, token from SWAGGERSOCKET_TOKEN), each its own"
-                    + " JVM; nginx worker_processes 1 (run.sh); CPU per call = utime+stime from /proc/PID/stat over"
-                    + " each wrk run / its requests (nginx: master and worker).");
-        } finally {
-            if (agt != null) {
-                stopChild(agt);
-            }
-            stopChild(srv);
-        }
-    }
-
-    private static double[] col(WrkRun[] runs, java.util.function.ToDoubleFunction<WrkRun> f) {
-        double[] out = new double[runs.length];
-        for (int i = 0; i < runs.length; i++) {
-            out[i] = f.applyAsDouble(runs[i]);
-        }
-        return out;
-    }
-
-    private WrkRun measuredWrk(String url, int connections, int seconds, String header, Process srv, Process agt,
-            long nginxMaster) throws Exception {
-        long s0 = cpuTicks(srv.pid());
-        long a0 = cpuTicks(agt.pid());
-        long n0 = cpuTicksWithChildren(nginxMaster);
-        double[] w = wrk(url, connections, seconds, header);
-        long s1 = cpuTicks(srv.pid());
-        long a1 = cpuTicks(agt.pid());
-        long n1 = cpuTicksWithChildren(nginxMaster);
-        double requests = w[3];
-        double usPerTick = 1e6 / clockTicks();
-        return new WrkRun(w[0], (long) requests, w[1], w[2], (s1 - s0) * usPerTick / requests,
-                (a1 - a0) * usPerTick / requests, (n1 - n0) * usPerTick / requests);
-    }
-
-    /** utime + stime of a process (all its threads), in clock ticks, from /proc/PID/stat. */
-    static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        // fields after the command name in parentheses (which may hold spaces): state is field 3
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-        return Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
-    }
-
-    /** The same for a process and its children (nginx: the master and its worker). */
-    private static long cpuTicksWithChildren(long pid) throws IOException {
-        long ticks = cpuTicks(pid);
-        for (ProcessHandle child : ProcessHandle.of(pid).map(h -> h.children().toList()).orElse(List.of())) {
-            ticks += cpuTicks(child.pid());
-        }
-        return ticks;
-    }
-
-    private static long clockTicks;
-
-    private static synchronized long clockTicks() {
-        if (clockTicks == 0) {
-            clockTicks = 100; // Linux's USER_HZ nearly everywhere; getconf says for sure
-            try {
-                Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-                if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    clockTicks = Long.parseLong(out);
-                }
-            } catch (Exception ignored) {
-                // keep 100
-            }
-        }
-        return clockTicks;
-    }
-
-    private static String newToken() {
-        byte[] b = new byte[24];
-        new java.security.SecureRandom().nextBytes(b);
-        return java.util.HexFormat.of().formatHex(b);
-    }
-
-    /** GET {@code url} (with the token if not null); checks the status if {@code expect} >= 0; returns it. */
-    private static int probe(String url, String token, int expect) throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(java.time.Duration.ofSeconds(10)).build();
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(java.time.Duration.ofSeconds(10));
-        if (token != null) {
-            req.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<byte[]> resp = client.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (expect >= 0 && (resp.statusCode() != expect || expect == 200 && !java.util.Arrays.equals(resp.body(), NGINX_BODY))) {
-            throw new IOException("GET " + url + " answered " + resp.statusCode() + " with " + resp.body().length + " bytes");
-        }
-        return resp.statusCode();
-    }
-
-    /** Starts the CLI jar in its own JVM, as users run it, with the token in SWAGGERSOCKET_TOKEN. */
-    private Process cliJvm(String jvmOpts, String token, LineQueue out, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-Xmx2g");
-        for (String o : jvmOpts.trim().split("\\s+")) {
-            if (!o.isEmpty()) {
-                cmd.add(o);
-            }
-        }
-        cmd.add("-jar");
-        cmd.add(cliJar.toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().put("SWAGGERSOCKET_TOKEN", token);
-        Process p = pb.start();
-        children.add(p);
-        out.follow(p);
-        return p;
-    }
-
-    /** Ends a child: SIGTERM (a graceful close), up to 40 s, then SIGKILL. */
-    private void stopChild(Process p) {
-        try {
-            if (p.isAlive()) {
-                p.destroy();
-                if (!p.waitFor(40, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        } finally {
-            children.remove(p);
-        }
-    }
-
-    /** A child's stdout, line by line: echoed to stderr and kept for {@link #await}. */
-    private static final class LineQueue {
-        private static final String EOF = "\u0000EOF";
-        private final String name;
-        private final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
-
-        LineQueue(String name) {
-            this.name = name;
-        }
-
-        void follow(Process p) {
-            Thread t = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = in.readLine()) != null; ) {
-                        log("  " + name + ": " + line);
-                        lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // the process ended
-                } finally {
-                    lines.add(EOF);
-                }
-            }, "w7-" + name + "-out");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        /** The first line (from now on) that {@code match} accepts, waiting up to {@code seconds}. */
-        String await(java.util.function.Predicate<String> match, int seconds) throws IOException, InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            for (long left; (left = deadline - System.nanoTime()) > 0; ) {
-                String line = lines.poll(left, TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    break;
-                }
-                if (line.equals(EOF)) {
-                    throw new IOException(name + " ended before it printed the line awaited");
-                }
-                if (match.test(line)) {
-                    return line;
-                }
-            }
-            throw new IOException(name + " did not print the line awaited within " + seconds + " s");
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------
     // JMH results and the table
 
@@ -1204,34 +868,6 @@ public final class Bench {
         }
     }
 
-    private static String[] row(String... cells) {
-        return cells;
-    }
-
-    private static String ratio(double r) {
-        return String.format(Locale.ROOT, "%.2fx", r);
-    }
-
-    private static String noise(double[] values) {
-        return String.format(Locale.ROOT, "%.0f%%", Stats.spread(values) * 100);
-    }
-
-    private static String fmt0(double v) {
-        return String.format(Locale.ROOT, "%,.0f", v);
-    }
-
-    private static String fmt1(double v) {
-        return String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    private static String fmt2(double v) {
-        return String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    private static String mib(long bytes) {
-        return String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
-    }
-
     /**
      * Between repeats nothing is waited for: the load average would count this run's own JVMs.
      * run.sh waits for a quiet machine before it starts; the load at the start is in the table.
@@ -1243,7 +879,7 @@ public final class Bench {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
-    private static void log(String message) {
+    static void log(String message) {
         System.err.println("[bench] " + message);
     }
 }
