@@ -17,12 +17,15 @@ final class HandlerCall implements Runnable {
     private static final System.Logger LOG = System.getLogger(HandlerCall.class.getName());
 
     private final SocketConnection connection;
+    private final StreamBodies bodies;
     private final Stream stream;
     private final ClassicHttpRequest request;
     private final HttpRequestHandler handler;
 
-    HandlerCall(SocketConnection connection, Stream stream, ClassicHttpRequest request, HttpRequestHandler handler) {
+    HandlerCall(SocketConnection connection, StreamBodies bodies, Stream stream, ClassicHttpRequest request,
+            HttpRequestHandler handler) {
         this.connection = connection;
+        this.bodies = bodies;
         this.stream = stream;
         this.request = request;
         this.handler = handler;
@@ -37,13 +40,13 @@ final class HandlerCall implements Runnable {
             try {
                 handler.handle(request, response, context);
             } catch (HttpException | IOException | RuntimeException e) {
-                if (connection.isFailed(stream)) {
+                if (bodies.isFailed(stream)) {
                     return; // the caller is gone: nobody to answer
                 }
                 SocketConnection.closeQuietly(response);
                 response = errorResponse(e);
             }
-            connection.respond(stream, request.getMethod(), response);
+            bodies.respond(stream, request.getMethod(), response);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "stream {0}: response not delivered: {1}", stream.id, e.getMessage());
         } finally {

@@ -5,11 +5,11 @@ import java.io.InputStream;
 
 /** A stream's received body. Read by one thread; closing it early cancels the stream. */
 final class StreamInput extends InputStream {
-    private final SocketConnection connection;
+    private final StreamBodies bodies;
     private final Stream stream;
 
-    StreamInput(SocketConnection connection, Stream stream) {
-        this.connection = connection;
+    StreamInput(StreamBodies bodies, Stream stream) {
+        this.bodies = bodies;
         this.stream = stream;
     }
 
@@ -26,16 +26,16 @@ final class StreamInput extends InputStream {
         if (len == 0) {
             return 0;
         }
-        return connection.read(stream, b, off, len);
+        return bodies.read(stream, b, off, len);
     }
 
     @Override
     public int available() {
-        return connection.available(stream);
+        return bodies.available(stream);
     }
 
     @Override
     public void close() {
-        connection.closeInput(stream);
+        bodies.closeInput(stream);
     }
 }

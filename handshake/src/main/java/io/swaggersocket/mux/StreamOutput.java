@@ -11,7 +11,7 @@ import java.io.OutputStream;
  * known length ends with the frame that completes it; {@link #close()} ends any other body.
  */
 final class StreamOutput extends OutputStream {
-    private final SocketConnection connection;
+    private final StreamBodies bodies;
     private final Stream stream;
     private final int maxFrameSize;
     private final long declaredLength;
@@ -22,8 +22,8 @@ final class StreamOutput extends OutputStream {
     private boolean ended;
     private boolean closed;
 
-    StreamOutput(SocketConnection connection, Stream stream, int maxFrameSize, long declaredLength) {
-        this.connection = connection;
+    StreamOutput(StreamBodies bodies, Stream stream, int maxFrameSize, long declaredLength) {
+        this.bodies = bodies;
         this.stream = stream;
         this.maxFrameSize = maxFrameSize;
         this.declaredLength = declaredLength;
@@ -41,7 +41,7 @@ final class StreamOutput extends OutputStream {
             throw new IOException("stream " + stream.id + ": body already ended");
         }
         if (declaredLength >= 0 && written + len > declaredLength) {
-            throw connection.abort(stream, ErrorCode.INTERNAL_ERROR, "stream " + stream.id
+            throw bodies.abort(stream, ErrorCode.INTERNAL_ERROR, "stream " + stream.id
                     + ": body is longer than its Content-Length " + declaredLength);
         }
         written += len;
@@ -79,7 +79,7 @@ final class StreamOutput extends OutputStream {
             return;
         }
         if (declaredLength >= 0 && written < declaredLength) {
-            throw connection.abort(stream, ErrorCode.INTERNAL_ERROR, "stream " + stream.id + ": body ended after "
+            throw bodies.abort(stream, ErrorCode.INTERNAL_ERROR, "stream " + stream.id + ": body ended after "
                     + written + " of its Content-Length " + declaredLength + " bytes");
         }
         if (frame == null) {
@@ -96,6 +96,6 @@ final class StreamOutput extends OutputStream {
         if (endStream) {
             ended = true;
         }
-        connection.sendData(stream, f, n, endStream);
+        bodies.sendData(stream, f, n, endStream);
     }
 }
