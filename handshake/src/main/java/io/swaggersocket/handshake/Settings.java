@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param connectionWindow DATA credit of the whole connection, per direction, in [1024, 2147483647]
  * @param maxConcurrentStreams streams each side may have open at once, in [1, 1000000]
  * @param maxHeaderSize most bytes of one HTTP message head, in [1024, 16777215]
- * @param heartbeatIntervalMillis how often an idle side pings, in [10, 86399999]
+ * @param heartbeatIntervalMillis silence after which the dialer pings (PROTOCOL.md section 8), in [10, 86399999]
  * @param heartbeatTimeoutMillis silence after which the peer is dead, above the interval, at most 86400000
  */
 public record Settings(
@@ -27,9 +27,13 @@ public record Settings(
         long heartbeatIntervalMillis,
         long heartbeatTimeoutMillis) {
 
-    /** The defaults: 64 KiB frames, 256 KiB stream and 16 MiB connection windows, 256 streams, 64 KiB heads, 10 s / 20 s heartbeat. */
+    /**
+     * The defaults: 64 KiB frames, 256 KiB stream and 16 MiB connection windows, 256 streams, 64 KiB
+     * heads, 15 s / 28 s heartbeat (with the heartbeat's one-second checks, a dead peer is found
+     * within 29 s, and an idle connection costs one ping and one pong every 15 s or so).
+     */
     public static final Settings DEFAULT = new Settings(64 * 1024, 256 * 1024, 16 * 1024 * 1024, 256, 64 * 1024,
-            10_000, 20_000);
+            15_000, 28_000);
 
     private static final long MAX_MILLIS = 86_400_000;
 

@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * How one end runs its connections: the settings it proposes in the handshake, its timeouts and
@@ -17,12 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Defaults: the {@linkplain Settings#DEFAULT default settings} (64 KiB frames, 256 KiB stream
  * window, 16 MiB connection window, 256 concurrent streams each way, 64 KiB message heads, a ping
- * after 10 s of silence and the peer declared dead after 20 s, so a dead or half-open peer is found
- * within 25 s); a 10 s handshake timeout; no request timeout (set one per call or here); a 30 s
+ * after 15 s of silence and the peer declared dead after 28 s, so a dead or half-open peer is found
+ * within 29 s); a 10 s handshake timeout; no request timeout (set one per call or here); a 30 s
  * grace period for {@link SocketConnection#close()}; handlers and body uploads on a shared cached
  * pool of daemon threads; timers on one shared daemon thread.
  */
 public final class ConnectionConfig {
+    /** One instance, so that every connection on the default clock shares its scheduler's heartbeat wheel. */
+    private static final LongSupplier SYSTEM_NANOS = System::nanoTime;
     private static final ConnectionConfig DEFAULTS = builder().build();
 
     private final Settings settings;
@@ -31,6 +34,7 @@ public final class ConnectionConfig {
     private final Duration shutdownGracePeriod;
     private final Executor executor;
     private final ScheduledExecutorService scheduler;
+    private final LongSupplier nanoClock;
 
     private ConnectionConfig(Builder b) {
         settings = b.settings;
@@ -39,6 +43,7 @@ public final class ConnectionConfig {
         shutdownGracePeriod = b.shutdownGracePeriod;
         executor = b.executor != null ? b.executor : SharedThreads.EXECUTOR;
         scheduler = b.scheduler != null ? b.scheduler : SharedThreads.SCHEDULER;
+        nanoClock = b.nanoClock;
     }
 
     /** The configuration with every default. */
@@ -59,6 +64,7 @@ public final class ConnectionConfig {
         b.shutdownGracePeriod = shutdownGracePeriod;
         b.executor = executor;
         b.scheduler = scheduler;
+        b.nanoClock = nanoClock;
         return b;
     }
 
@@ -85,9 +91,17 @@ public final class ConnectionConfig {
         return executor;
     }
 
-    /** Runs heartbeats and timeouts. */
+    /**
+     * Runs heartbeats and timeouts. The heartbeats of all connections that share a scheduler are
+     * checked by one periodic task, not one task per connection.
+     */
     public ScheduledExecutorService scheduler() {
         return scheduler;
+    }
+
+    /** The monotonic clock of heartbeats, in nanoseconds: {@link System#nanoTime()} except in tests. */
+    LongSupplier nanoClock() {
+        return nanoClock;
     }
 
     /** Builds a {@link ConnectionConfig}; not thread-safe. */
@@ -98,6 +112,7 @@ public final class ConnectionConfig {
         private Duration shutdownGracePeriod = Duration.ofSeconds(30);
         private Executor executor;
         private ScheduledExecutorService scheduler;
+        private LongSupplier nanoClock = SYSTEM_NANOS;
 
         private Builder() {
         }
@@ -159,6 +174,12 @@ public final class ConnectionConfig {
 
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** For tests: a clock to step together with a manual {@link #scheduler}. One instance per test. */
+        Builder nanoClock(LongSupplier clock) {
+            this.nanoClock = Objects.requireNonNull(clock, "nanoClock");
             return this;
         }
 

@@ -44,7 +44,7 @@ final class Lifecycle {
     private final CompletableFuture<Void> peerGoingAway = new CompletableFuture<>();
 
     Lifecycle(String id, ConnectionConfig config, MessageChannel channel, ReentrantLock lock, Condition sendable,
-            FrameWriter writer, StreamTable table, Credit credit, Settings settings) {
+            FrameWriter writer, StreamTable table, Credit credit, Settings settings, boolean dialer) {
         this.id = id;
         this.config = config;
         this.channel = channel;
@@ -53,7 +53,7 @@ final class Lifecycle {
         this.writer = writer;
         this.table = table;
         this.credit = credit;
-        this.heartbeat = new Heartbeat(id, settings, config.scheduler(), lock, writer, this);
+        this.heartbeat = new Heartbeat(id, settings, dialer, config.scheduler(), config.nanoClock(), lock, writer, this);
     }
 
     /** The connection's liveness check, which this class stops when the connection closes. */

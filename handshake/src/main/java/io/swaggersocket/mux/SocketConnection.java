@@ -87,7 +87,7 @@ public final class SocketConnection implements Closeable {
         this.writer = new FrameWriter(channel, lock, sendable, settings.maxFrameSize(), this::transportFailed);
         this.table = new StreamTable(dialer);
         this.credit = new Credit(settings, writer);
-        this.lifecycle = new Lifecycle(id, config, channel, lock, sendable, writer, table, credit, settings);
+        this.lifecycle = new Lifecycle(id, config, channel, lock, sendable, writer, table, credit, settings, dialer);
         this.bodies = new StreamBodies(settings, lock, sendable, writer, credit, lifecycle);
         this.inbound = new Inbound(this, settings, config, lock, sendable, writer, table, credit, lifecycle, bodies,
                 handler);

@@ -30,7 +30,7 @@ class HandshakeMessagesTest {
     /** The JSON of {@link Settings#DEFAULT}, written out by hand. */
     private static final String DEFAULT_SETTINGS_JSON = "{\"maxFrameSize\":65536,\"initialStreamWindow\":262144,"
             + "\"connectionWindow\":16777216,\"maxConcurrentStreams\":256,\"maxHeaderSize\":65536,"
-            + "\"heartbeatIntervalMillis\":10000,\"heartbeatTimeoutMillis\":20000}";
+            + "\"heartbeatIntervalMillis\":15000,\"heartbeatTimeoutMillis\":28000}";
 
     /** Settings JSON with every field in range, for building rejection fixtures. */
     private static final String OK_SETTINGS = DEFAULT_SETTINGS_JSON;
@@ -88,8 +88,8 @@ class HandshakeMessagesTest {
         assertEquals(16777216, d.connectionWindow());
         assertEquals(256, d.maxConcurrentStreams());
         assertEquals(65536, d.maxHeaderSize());
-        assertEquals(10000, d.heartbeatIntervalMillis());
-        assertEquals(20000, d.heartbeatTimeoutMillis());
+        assertEquals(15000, d.heartbeatIntervalMillis());
+        assertEquals(28000, d.heartbeatTimeoutMillis());
     }
 
     @Test
@@ -141,11 +141,11 @@ class HandshakeMessagesTest {
     @Test
     void withersChangeExactlyOneField() {
         Settings d = Settings.DEFAULT;
-        assertEquals(new Settings(2048, 262144, 16777216, 256, 65536, 10000, 20000), d.withMaxFrameSize(2048));
-        assertEquals(new Settings(65536, 2048, 16777216, 256, 65536, 10000, 20000), d.withInitialStreamWindow(2048));
-        assertEquals(new Settings(65536, 262144, 2048, 256, 65536, 10000, 20000), d.withConnectionWindow(2048));
-        assertEquals(new Settings(65536, 262144, 16777216, 7, 65536, 10000, 20000), d.withMaxConcurrentStreams(7));
-        assertEquals(new Settings(65536, 262144, 16777216, 256, 2048, 10000, 20000), d.withMaxHeaderSize(2048));
+        assertEquals(new Settings(2048, 262144, 16777216, 256, 65536, 15000, 28000), d.withMaxFrameSize(2048));
+        assertEquals(new Settings(65536, 2048, 16777216, 256, 65536, 15000, 28000), d.withInitialStreamWindow(2048));
+        assertEquals(new Settings(65536, 262144, 2048, 256, 65536, 15000, 28000), d.withConnectionWindow(2048));
+        assertEquals(new Settings(65536, 262144, 16777216, 7, 65536, 15000, 28000), d.withMaxConcurrentStreams(7));
+        assertEquals(new Settings(65536, 262144, 16777216, 256, 2048, 15000, 28000), d.withMaxHeaderSize(2048));
         assertEquals(new Settings(65536, 262144, 16777216, 256, 65536, 100, 300), d.withHeartbeat(100, 300));
     }
 
@@ -568,11 +568,11 @@ class HandshakeMessagesTest {
                         welcome(settingsWith("heartbeatIntervalMillis", "86400001")), CloseCode.HANDSHAKE_MALFORMED,
                         "welcome.settings: heartbeatIntervalMillis: 86400001 is out of range [10, 86399999]"),
                 arguments("hello: heartbeat timeout equal to interval", hello,
-                        hello(settingsWith("heartbeatTimeoutMillis", "10000")), CloseCode.HANDSHAKE_MALFORMED,
-                        "hello.settings: heartbeatTimeoutMillis: 10000 is out of range [10001, 86400000]"),
+                        hello(settingsWith("heartbeatTimeoutMillis", "15000")), CloseCode.HANDSHAKE_MALFORMED,
+                        "hello.settings: heartbeatTimeoutMillis: 15000 is out of range [15001, 86400000]"),
                 arguments("hello: heartbeat timeout below interval", hello,
                         hello(settingsWith("heartbeatTimeoutMillis", "500")), CloseCode.HANDSHAKE_MALFORMED,
-                        "hello.settings: heartbeatTimeoutMillis: 500 is out of range [10001, 86400000]"));
+                        "hello.settings: heartbeatTimeoutMillis: 500 is out of range [15001, 86400000]"));
     }
 
     @ParameterizedTest(name = "{0}")

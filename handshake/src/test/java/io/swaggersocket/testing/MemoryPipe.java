@@ -15,8 +15,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * in order, like a WebSocket; a send's callback fires once the peer's listener has taken the
  * message, which gives senders real backpressure. Pings are answered with pongs.
  *
- * <p>Failure hooks: {@link End#freeze()} makes an end stop reading (a half-open peer), and
- * {@link #sever()} loses the transport under both ends at once.
+ * <p>Failure hooks: {@link End#freeze()} makes an end stop reading (a half-open peer),
+ * {@link End#loseSends()} loses what one end sends while it still receives (one direction of a
+ * half-open connection), and {@link #sever()} loses the transport under both ends at once.
+ * {@link #settle()} waits until everything sent has been delivered, for tests that step time.
  */
 public final class MemoryPipe {
     private final End a = new End("a");
@@ -37,6 +39,18 @@ public final class MemoryPipe {
         return b;
     }
 
+    /**
+     * Waits (at most 10 s per end and round) until both ends have delivered what was sent to them,
+     * and what those deliveries sent in turn (a ping's pong, a close's echo). Call it only once
+     * both ends are started.
+     */
+    public void settle() throws InterruptedException {
+        for (int round = 0; round < 4; round++) {
+            a.drain();
+            b.drain();
+        }
+    }
+
     /** Loses the transport: both ends see close code 1006 and nothing more is delivered. */
     public void sever() {
         a.lost("transport severed");
@@ -52,6 +66,7 @@ public final class MemoryPipe {
         private volatile Listener listener;
         private volatile boolean closeSent;
         private volatile boolean frozen;
+        private volatile boolean losing;
 
         End(String name) {
             this.name = name;
@@ -65,6 +80,26 @@ public final class MemoryPipe {
         /** This end stops reading: nothing sent to it is delivered or answered from now on. */
         public void freeze() {
             frozen = true;
+        }
+
+        /**
+         * From now on everything this end sends is lost on the way (messages, the pongs it answers
+         * with, its close and the news of its abort), while it still receives.
+         */
+        public void loseSends() {
+            losing = true;
+        }
+
+        private void drain() throws InterruptedException {
+            CountDownLatch done = new CountDownLatch(1);
+            try {
+                io.execute(done::countDown);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return; // closed: nothing more is delivered
+            }
+            if (!done.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("end " + name + " did not settle within 10 s");
+            }
         }
 
         @Override
@@ -93,8 +128,8 @@ public final class MemoryPipe {
 
         @Override
         public void close(int code, String reason) {
-            if (closeSent || frozen) {
-                return; // a hung end sends nothing, not even a close
+            if (closeSent || frozen || losing) {
+                return; // a hung end sends nothing, not even a close; a losing end's close is lost
             }
             closeSent = true;
             End p = peer;
@@ -111,7 +146,9 @@ public final class MemoryPipe {
                 return;
             }
             lost("aborted by " + name);
-            peer.lost("aborted by peer " + name);
+            if (!losing) {
+                peer.lost("aborted by peer " + name);
+            }
         }
 
         @Override
@@ -129,8 +166,8 @@ public final class MemoryPipe {
                 return;
             }
             End p = peer;
-            if (p.frozen || frozen) {
-                return; // a hung end neither reads nor writes; the send never completes
+            if (p.frozen || frozen || losing) {
+                return; // a hung end neither reads nor writes, a losing end's sends vanish: never completes
             }
             p.deliver(l -> {
                 delivery.to(l);
