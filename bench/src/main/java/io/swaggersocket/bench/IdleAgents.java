@@ -8,6 +8,8 @@ import io.undertow.websockets.client.WebSocketClient;
 import io.undertow.websockets.core.WebSocketChannel;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +31,9 @@ import org.xnio.XnioWorker;
  * ms. Prints {@code CONNECTED n ms} once all are up, then waits for {@code QUIT} on stdin.
  */
 public final class IdleAgents {
+    /** Below the server's default per-address limit of 1,000, with room for the other workloads' agents. */
+    private static final int AGENTS_PER_ADDRESS = 900;
+
     public static void main(String[] args) throws Exception {
         URI uri = URI.create(args[0]);
         int count = Integer.parseInt(args[1]);
@@ -49,13 +54,20 @@ public final class IdleAgents {
         Semaphore inFlight = new Semaphore(200);
         List<CompletableFuture<SocketConnection>> all = new ArrayList<>(count);
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        boolean loopback = InetAddress.getByName(uri.getHost()).isLoopbackAddress();
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             inFlight.acquire();
             CompletableFuture<SocketConnection> f = new CompletableFuture<>();
             all.add(f);
             String name = "idle-" + i;
-            WebSocketClient.connectionBuilder(worker, pool, uri).connect().addNotifier((io, a) -> {
+            WebSocketClient.ConnectionBuilder builder = WebSocketClient.connectionBuilder(worker, pool, uri);
+            if (loopback) {
+                // The server admits at most ServerLimits.maxConnectionsPerAddress (1,000) agents per
+                // source address: spread the agents over 127.0.0.2, .3, ... as many hosts would be.
+                builder.setBindAddress(new InetSocketAddress("127.0.0." + (2 + i / AGENTS_PER_ADDRESS), 0));
+            }
+            builder.connect().addNotifier((io, a) -> {
                 try {
                     WebSocketChannel ws = io.get();
                     SocketConnection.dial(UndertowChannel.of(ws, config),
