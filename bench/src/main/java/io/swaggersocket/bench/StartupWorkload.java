@@ -211,6 +211,11 @@ final class StartupWorkload {
                 finalRps += slices[i] / STEADY_SLICES;
             }
             int steady = steadySlice(slices, finalRps);
+            StringBuilder trace = new StringBuilder();
+            for (double x : slices) {
+                trace.append(' ').append(Math.round(x));
+            }
+            log("    req/s per 1-s slice from the first call:" + trace);
             // not steady within the window: counted as the window's end, a lower bound (the row says how often)
             return new Start(listenMs, firstCallMs, cpuMs, firstCallMs + (steady < 0 ? seconds : steady) * 1000.0,
                     steady >= 0, slices[0], finalRps);
