@@ -10,15 +10,15 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The end-to-end harness: this JVM runs the {@link SocketServer} (default config) and every caller;
- * a second JVM ({@link AgentMain}) serves the same {@link BenchHandler} directly on Undertow and
+ * The end-to-end harness: this JVM runs the {@link io.swaggersocket.server.SocketServer} (default
+ * config) and every caller; a second JVM ({@link AgentMain}) serves the same {@link BenchHandler} directly on Undertow and
  * through the tunnel; a third ({@link IdleAgents}) opens the idle connections of workload 6. Each
  * workload runs its direct baseline and its tunnel variant alternately, {@code repeats} times, and
  * the table shows medians, the ratio and the spread across repeats.
  *
- * <p>Args: {@code [--quick] [--only 1,2,...] [--jmh-csv FILE] [--out FILE]}. System properties, for
- * profiling and experiments only: {@code bench.agentJvmOpts} and {@code bench.idleJvmOpts} add JVM
- * options to the child JVMs (a JFR recording); {@code bench.tunnelOnly=true} skips the direct
+ * <p>Args: {@code [--quick] [--only 1,2,...] [--jmh-csv FILE] [--out FILE] [--nginx URL --nginx-pid
+ * FILE] [--cli-jar JAR] [--cds-archive FILE]}. System properties, for profiling and experiments only:
+ * {@code bench.agentJvmOpts} and {@code bench.idleJvmOpts} add JVM options to the child JVMs (a JFR recording); {@code bench.tunnelOnly=true} skips the direct
  * variants of workloads 1 and 2; {@code bench.bulk=up|down} runs one direction of workload 4;
  * {@code bench.streamWindow}, {@code bench.connectionWindow}, {@code bench.maxFrameSize} replace the
  * default settings on both ends ({@link ExperimentConfig}; the table then says so).
