@@ -6,8 +6,10 @@
 # Workload 7 (ingress -> agent --forward -> nginx) needs nginx: the script installs nginx-light when
 # missing, starts its own nginx on 127.0.0.1 (config, pid file and error log in bench/target/nginx)
 # and stops it with -s quit when it ends, however it ends (trap on EXIT).
+# Workload 8 (start-up and warm-up of the CLI jar, with and without its class-data-sharing archive)
+# needs nothing more: its upstream is a 6-byte answer from Undertow inside the harness.
 # Environment: BENCH_JVM_OPTS (the server/driver JVM), BENCH_AGENT_JVM_OPTS (the agent JVM, and
-# workload 7's agent JVM), BENCH_SERVER_JVM_OPTS (workload 7's `swaggersocket server` JVM),
+# workload 7's and 8's agent JVMs), BENCH_SERVER_JVM_OPTS (workload 7's and 8's `swaggersocket server` JVMs),
 # BENCH_IDLE_JVM_OPTS (the idle agents' JVM), BENCH_SKIP_BUILD=1, BENCH_SKIP_JMH=1,
 # BENCH_MAX_LOAD (default 1.0: first wait, up to 2 / 5 minutes, until the 1-minute load average
 # is below it). Nothing here runs in `mvn verify`: the bench module has no tests.
@@ -82,7 +84,7 @@ done
 #    what a small local service next to an agent looks like. Access log off (it would measure the
 #    disk); keep-alive connections are not recycled after 1,000 requests (nginx's default), so
 #    neither variant pays reconnects that have nothing to do with the tunnel.
-ONLY=1,2,3,4,5,6,7
+ONLY=1,2,3,4,5,6,7,8
 ARGS=("$@")
 for ((i = 0; i < ${#ARGS[@]}; i++)); do
   if [[ ${ARGS[i]} == --only ]] && (( i + 1 < ${#ARGS[@]} )); then ONLY=${ARGS[i + 1]}; fi
@@ -151,8 +153,7 @@ if [[ ",$ONLY," == *,7,* ]]; then
     echo "[run.sh] nginx is not installed; workload 7 will be skipped" >&2
   elif start_nginx; then
     echo "[run.sh] nginx $("$NGINX_BIN" -v 2>&1 | sed 's/.*nginx\///') on 127.0.0.1:$NGINX_PORT (pid $(cat "$NGINX_PID"))" >&2
-    HARNESS_EXTRA+=(--nginx "http://127.0.0.1:$NGINX_PORT" --nginx-pid "$NGINX_PID"
-      --cli-jar "$ROOT/examples/target/swaggersocket.jar")
+    HARNESS_EXTRA+=(--nginx "http://127.0.0.1:$NGINX_PORT" --nginx-pid "$NGINX_PID")
   else
     echo "[run.sh] nginx did not start (see $NGINX_DIR/error.log); workload 7 will be skipped" >&2
   fi
@@ -173,7 +174,11 @@ if [[ "${BENCH_SKIP_JMH:-0}" != 1 ]]; then
 fi
 
 echo "[run.sh] end-to-end workloads ($MODE)" >&2
-HARNESS_ARGS=(--jmh-csv "$JMH_CSV" --out "$OUT/bench-table.md" "${HARNESS_EXTRA[@]}")
+# Workloads 7 and 8 run the CLI jar; workload 8 also the class-data-sharing archive the build makes
+# beside it (examples/pom.xml; missing when built with -Dswaggersocket.cds.skip=true: then only
+# the start-up without it is measured).
+HARNESS_ARGS=(--jmh-csv "$JMH_CSV" --out "$OUT/bench-table.md" --cli-jar "$ROOT/examples/target/swaggersocket.jar"
+  --cds-archive "$ROOT/examples/target/swaggersocket.jsa" "${HARNESS_EXTRA[@]}")
 if [[ $MODE == quick ]]; then HARNESS_ARGS+=(--quick); fi
 # shellcheck disable=SC2086
 java -Xmx2g ${BENCH_JVM_OPTS:-} \

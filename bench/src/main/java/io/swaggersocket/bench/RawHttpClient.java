@@ -32,9 +32,21 @@ final class RawHttpClient implements AutoCloseable {
         out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
     }
 
+    /** Bounds every later read: a silent peer then fails the call with a SocketTimeoutException. */
+    RawHttpClient readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        return this;
+    }
+
     /** GETs {@code path}; returns the status, after reading (and dropping) the whole body. */
     int get(String path) throws IOException {
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        return get(path, null);
+    }
+
+    /** The same with one more header line ("Name: value") if not null. */
+    int get(String path, String header) throws IOException {
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + (header == null ? "" : header + "\r\n")
+                + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return readResponse();
     }

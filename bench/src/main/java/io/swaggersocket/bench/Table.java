@@ -31,6 +31,32 @@ final class Table {
         return String.format(Locale.ROOT, "%.2f", v);
     }
 
+    /** The target cell of a floor on a ratio: ">= 0.8x: met", or MISSED, from the measured ratio. */
+    static String atLeast(double ratio, double min) {
+        return status(">= " + num(min) + "x", ratio >= min, ratio);
+    }
+
+    /** The target cell of a ceiling: "<= 2x: met", or MISSED. */
+    static String atMost(double value, double max, String unit) {
+        return status("<= " + num(max) + unit, value <= max, value);
+    }
+
+    /** The target cell of a strict ceiling: "< 5 ms: met", or MISSED. */
+    static String below(double value, double limit, String unit) {
+        return status("< " + num(limit) + unit, value < limit, value);
+    }
+
+    private static String status(String target, boolean met, double measured) {
+        if (Double.isNaN(measured) || Double.isInfinite(measured)) {
+            return target + ": not measured";
+        }
+        return target + (met ? ": met" : ": MISSED");
+    }
+
+    private static String num(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+
     static String mib(long bytes) {
         return String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
     }
