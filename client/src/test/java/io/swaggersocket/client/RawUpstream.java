@@ -51,7 +51,8 @@ final class RawUpstream implements AutoCloseable {
         }
     }
 
-    private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private final ServerSocket server;
+    private final String scheme;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final AtomicInteger accepted = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -60,6 +61,14 @@ final class RawUpstream implements AutoCloseable {
     final BlockingQueue<Integer> closedByClient = new LinkedBlockingQueue<>();
 
     RawUpstream(Script script) throws IOException {
+        this(script, null);
+    }
+
+    /** With {@code tls}, an https upstream (its handshake done on the connection's thread). */
+    RawUpstream(Script script, javax.net.ssl.SSLContext tls) throws IOException {
+        this.server = tls == null ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
+                : tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.scheme = tls == null ? "http" : "https";
         threads.execute(() -> {
             while (!server.isClosed()) {
                 Socket s;
@@ -173,7 +182,7 @@ final class RawUpstream implements AutoCloseable {
     }
 
     URI uri() {
-        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+        return URI.create(scheme + "://127.0.0.1:" + server.getLocalPort());
     }
 
     int connections() {
