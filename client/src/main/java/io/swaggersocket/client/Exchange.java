@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -20,6 +18,7 @@ import org.apache.hc.core5.http.Method;
 import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * One request's trip to the upstream over a pooled connection, from lease to the end of the
@@ -58,7 +57,7 @@ final class Exchange {
      * Writes the request on {@code c} and reads up to the final response head, waiting at most
      * {@code headTimeout} for it (zero: no limit).
      */
-    ClassicHttpResponse send(UpstreamConnection c, Duration headTimeout) throws IOException, HttpException {
+    ClassicHttpResponse send(UpstreamConnection c, Timeout headTimeout) throws IOException, HttpException {
         synchronized (this) {
             if (cancelled) {
                 pool.release(c, true); // untouched
@@ -113,7 +112,7 @@ final class Exchange {
     }
 
     /** Fills {@code response} from {@code head}, its body relayed from the connection. */
-    void respond(ClassicHttpResponse head, ClassicHttpResponse response, Duration bodyIdleTimeout)
+    void respond(ClassicHttpResponse head, ClassicHttpResponse response, Timeout bodyIdleTimeout)
             throws IOException {
         UpstreamConnection c;
         synchronized (this) {
@@ -122,20 +121,14 @@ final class Exchange {
         int status = head.getCode();
         response.setCode(status);
         response.setReasonPhrase(null);
-        Set<String> dropped = ForwardingHandler.NOT_FORWARDED;
-        if (head.containsHeader(HttpHeaders.CONNECTION)) {
-            List<String> values = new java.util.ArrayList<>();
-            for (Header h : head.getHeaders(HttpHeaders.CONNECTION)) {
-                values.add(h.getValue());
-            }
-            dropped = ForwardingHandler.droppedHeaders(values);
-        }
+        ConnectionTokens connection = ConnectionTokens.of(head);
+        Set<String> dropped = connection.dropped();
         for (Header h : head.getHeaders()) {
             if (!dropped.contains(h.getName())) {
                 response.addHeader(h);
             }
         }
-        boolean keepAlive = PooledUpstream.keepAlive(head);
+        boolean keepAlive = connection.keepAlive(head.getVersion());
         Header typeHeader = head.getFirstHeader(HttpHeaders.CONTENT_TYPE);
         String type = typeHeader == null ? null : typeHeader.getValue();
         boolean isHead = Method.HEAD.isSame(outgoing.getMethod());

@@ -8,8 +8,6 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -24,9 +22,8 @@ import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpStatus;
 import org.apache.hc.core5.http.HttpVersion;
 import org.apache.hc.core5.http.Method;
-import org.apache.hc.core5.http.ProtocolVersion;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
-import org.apache.hc.core5.http.message.MessageSupport;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * Thread-safe: {@link ForwardingHandler}'s own HTTP/1.1 client. One exchange runs on the handler's
@@ -49,8 +46,8 @@ final class PooledUpstream {
     private final String authority;
     private final UpstreamPool pool;
     private final long leaseNanos;
-    private final Duration requestTimeout;
-    private final Duration bodyIdleTimeout;
+    private final Timeout requestTimeout;
+    private final Timeout bodyIdleTimeout;
 
     PooledUpstream(URI upstream, String base, String authority, UpstreamPool pool, Duration connectTimeout,
             Duration requestTimeout, Duration bodyIdleTimeout) {
@@ -59,8 +56,8 @@ final class PooledUpstream {
         this.authority = authority;
         this.pool = pool;
         this.leaseNanos = connectTimeout.toNanos();
-        this.requestTimeout = requestTimeout;
-        this.bodyIdleTimeout = bodyIdleTimeout;
+        this.requestTimeout = UpstreamConnection.timeout(requestTimeout);
+        this.bodyIdleTimeout = UpstreamConnection.timeout(bodyIdleTimeout);
     }
 
     UpstreamPool pool() {
@@ -165,14 +162,7 @@ final class PooledUpstream {
         out.setPath(target);
         out.setVersion(HttpVersion.HTTP_1_1);
         out.addHeader(HttpHeaders.HOST, authority);
-        Set<String> dropped = ForwardingHandler.NOT_FORWARDED;
-        if (request.containsHeader(HttpHeaders.CONNECTION)) {
-            List<String> connection = new ArrayList<>();
-            for (Header h : request.getHeaders(HttpHeaders.CONNECTION)) {
-                connection.add(h.getValue());
-            }
-            dropped = ForwardingHandler.droppedHeaders(connection);
-        }
+        Set<String> dropped = ConnectionTokens.of(request).dropped();
         boolean hasContentType = false;
         for (Header h : request.getHeaders()) {
             String name = h.getName();
@@ -242,20 +232,6 @@ final class PooledUpstream {
         int q = path.indexOf('?');
         return outgoing.getMethod() + " " + upstream.getScheme() + "://" + upstream.getRawAuthority()
                 + (q < 0 ? path : path.substring(0, q));
-    }
-
-    /** Whether the upstream keeps the connection open after {@code head}'s message. */
-    static boolean keepAlive(ClassicHttpResponse head) {
-        ProtocolVersion version = head.getVersion() != null ? head.getVersion() : HttpVersion.HTTP_1_1;
-        boolean close = false;
-        boolean keep = false;
-        for (Header h : head.getHeaders(HttpHeaders.CONNECTION)) {
-            for (String token : MessageSupport.parseTokens(h)) {
-                close |= token.equalsIgnoreCase("close");
-                keep |= token.equalsIgnoreCase("keep-alive");
-            }
-        }
-        return !close && (version.greaterEquals(HttpVersion.HTTP_1_1) || keep);
     }
 
     /** Runs {@code task} for a request body, on a thread of its own. */

@@ -33,6 +33,8 @@ final class UpstreamConnection {
     private final ByteBuffer probe = ByteBuffer.allocate(1);
     /** When it went idle ({@link System#nanoTime}); guarded by the pool's lock. */
     long idleSince;
+    /** The read timeout last set; only the exchange's thread touches it. */
+    private Timeout readTimeout;
     /** Whether it served an exchange before the current one. */
     boolean reused;
 
@@ -90,9 +92,17 @@ final class UpstreamConnection {
         }
     }
 
-    /** Read timeout for what comes next; zero for none. */
-    void timeout(Duration timeout) {
-        http.setSocketTimeout(timeout.isZero() ? Timeout.INFINITE : Timeout.ofMilliseconds(Math.max(1, timeout.toMillis())));
+    /** As a socket read timeout: zero for none. */
+    static Timeout timeout(Duration timeout) {
+        return timeout.isZero() ? Timeout.INFINITE : Timeout.ofMilliseconds(Math.max(1, timeout.toMillis()));
+    }
+
+    /** Read timeout for what comes next; set only when it changes. */
+    void timeout(Timeout timeout) {
+        if (timeout != readTimeout) {
+            http.setSocketTimeout(timeout);
+            readTimeout = timeout;
+        }
     }
 
     /**
