@@ -32,6 +32,8 @@ import org.apache.hc.core5.util.Timeout;
  */
 final class Exchange {
     private static final int BUFFER = 16 * 1024;
+    /** Bodies up to this size that are all there go from the handler's thread (far below socket buffers). */
+    private static final int INLINE_BODY = 64 * 1024;
 
     private final UpstreamPool pool;
     private final ClassicHttpRequest outgoing;
@@ -102,13 +104,14 @@ final class Exchange {
         return head;
     }
 
-    /** Whether the body is here whole already (in memory, or buffered by the tunnel to its length). */
+    /**
+     * Whether the body is small and here whole already (in memory, or buffered by the tunnel to its
+     * length), so that writing it cannot wait on the caller, nor long on an upstream that stops
+     * reading to answer early: then it goes from this thread, without a hand-off.
+     */
     private static boolean allThere(HttpEntity body) throws IOException {
-        if (body.isRepeatable()) {
-            return true;
-        }
         long length = body.getContentLength();
-        return length > 0 && length <= Integer.MAX_VALUE && body.getContent().available() >= length;
+        return length > 0 && length <= INLINE_BODY && (body.isRepeatable() || body.getContent().available() >= length);
     }
 
     /** Fills {@code response} from {@code head}, its body relayed from the connection. */
@@ -287,6 +290,8 @@ final class Exchange {
         private final InputStream in;
         private final long length;
         private final boolean reusable;
+        /** The end was read; touched by the reading thread only. */
+        private boolean ended;
         private final InputStream relay = new InputStream() {
             @Override
             public int read() throws IOException {
@@ -297,6 +302,9 @@ final class Exchange {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
+                if (ended) {
+                    return -1; // the connection may carry another exchange by now
+                }
                 int n;
                 try {
                     n = in.read(b, off, len);
@@ -305,6 +313,7 @@ final class Exchange {
                     throw e;
                 }
                 if (n < 0) {
+                    ended = true;
                     finish(reusable);
                 }
                 return n;
@@ -312,7 +321,7 @@ final class Exchange {
 
             @Override
             public int available() throws IOException {
-                return in.available();
+                return ended ? 0 : in.available();
             }
 
             @Override
