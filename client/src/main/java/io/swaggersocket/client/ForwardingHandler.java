@@ -2,51 +2,26 @@ package io.swaggersocket.client;
 
 import io.swaggersocket.mux.StreamContext;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublisher;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.TreeSet;
+import javax.net.ssl.SSLContext;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
-import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpStatus;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
-import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.protocol.HttpContext;
 
 /**
- * Immutable and thread-safe: an {@link HttpRequestHandler} that forwards every request it receives
- * to a local HTTP service, so that an agent exposes that service through its tunnel:
+ * Thread-safe: an {@link HttpRequestHandler} that forwards every request it receives to a local
+ * HTTP service, so that an agent exposes that service through its tunnel:
  *
  * <pre>{@code
  * client.serve(ForwardingHandler.to(URI.create("http://127.0.0.1:8080")));
@@ -58,15 +33,30 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * passed on, but for the hop-by-hop ones ({@code Connection} and the headers it names,
  * {@code Keep-Alive}, {@code Proxy-Connection}, {@code Proxy-Authenticate},
  * {@code Proxy-Authorization}, {@code TE}, {@code Trailer}, {@code Transfer-Encoding},
- * {@code Upgrade}) and those the JDK client sets itself ({@code Host}, {@code Content-Length},
- * {@code Expect}). The upstream's status, headers (the same ones dropped) and body come back.
+ * {@code Upgrade}) and those the handler sets itself ({@code Host}: the upstream's authority,
+ * {@code Content-Length}, {@code Expect}). The upstream's status, headers (the same ones dropped)
+ * and body come back.
  *
- * <p>Bodies stream both ways and are never buffered whole: each buffer of the request body is
- * sent upstream as soon as it is read (with the body's {@code Content-Length} when it has one,
- * chunked otherwise), and the response body is handed on as a streaming entity with the
- * upstream's length and content type. When the caller cancels or times out (the stream's {@link StreamContext#cancellation()}),
- * or the handler's thread is interrupted, the upstream exchange is cancelled too; a response body
- * whose stream is reset closes the upstream response.
+ * <p><b>The upstream client.</b> By default the handler speaks HTTP/1.1 itself over a bounded pool
+ * of keep-alive connections to the upstream ({@link Builder#maxConnections}, default
+ * {@value #DEFAULT_MAX_CONNECTIONS}; idle ones closed after {@link Builder#idleTimeout}, default
+ * 30 s), relaying the request head and body and the response back as they come, without
+ * re-validating or rebuilding each header. The handler's own thread does the exchange; a request
+ * body that has not fully arrived yet is sent from a thread of its own, so that an upstream that
+ * answers before the body ends is heard. A connection goes back to the pool only after its
+ * response was read to the end and the upstream keeps it alive; before reuse it is checked for a
+ * close by the upstream, and a request that still finds it closed (the upstream closed it just
+ * then) is sent once more on a fresh connection when it is idempotent and has no body. With
+ * {@link Builder#httpClient} the JDK's {@code java.net.http.HttpClient} given is used instead (and
+ * the pool settings do not apply).
+ *
+ * <p>Bodies stream both ways and are never buffered whole: the request body goes upstream as it
+ * is read (with its {@code Content-Length} when it has one, chunked otherwise), and the response
+ * body is handed on as a streaming entity with the upstream's length and content type. A response
+ * body that the upstream cuts short (the connection closes or resets before the declared length or
+ * the last chunk) fails its reader with an {@link IOException}: it is never presented as complete.
+ * When the caller cancels or times out (the stream's {@link StreamContext#cancellation()}), or the
+ * handler's thread is interrupted, the upstream connection is closed.
  *
  * <p>The path never leaves the base path, whatever comes through the tunnel: a path with a dot
  * segment ({@code .} or {@code ..}, also as {@code %2e}, with a {@code ;parameter}, or between
@@ -75,35 +65,39 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * slashes and empty segments ({@code //}) included: they do not climb.
  *
  * <p>Failures before the upstream's response head answer with a small JSON body
- * {@code {"error":"..."}}: 502 when the upstream cannot be reached or fails; 504 when it cannot be
- * connected to within the {@link Builder#connectTimeout connect timeout}
- * ({@code "upstream URI timed out: no connection within the connect or request timeout"}: the JDK
- * reports a {@link Builder#requestTimeout request timeout} that ends while connecting the same way)
- * or does not answer within the request timeout
+ * {@code {"error":"..."}}: 502 when the upstream cannot be reached or fails; 503 when all
+ * {@link Builder#maxConnections} connections stay busy for the connect timeout; 504 when it cannot
+ * be connected to within the {@link Builder#connectTimeout connect timeout}
+ * ({@code "upstream URI timed out: no connection within the connect timeout"}) or does not answer
+ * within the {@link Builder#requestTimeout request timeout}
  * ({@code "upstream URI timed out: no response head within the request timeout"}); 400 for a
- * request the JDK client cannot send (a target that is no valid URI, a header or method it
- * refuses) or that would leave the base path.
- *
- * <p>The default client speaks HTTP/1.1 (no {@code h2c} upgrade attempt), never follows redirects
- * (they reach the caller as they are) and keeps no cookies.
+ * request that cannot be sent (a target that is no valid URI, a header with a line break) or that
+ * would leave the base path. Redirects reach the caller as they are; no cookies are kept.
  */
-public final class ForwardingHandler implements HttpRequestHandler {
-    private static final System.Logger LOG = System.getLogger(ForwardingHandler.class.getName());
+public final class ForwardingHandler implements HttpRequestHandler, AutoCloseable {
+    /** Lower case. RFC 9110 section 7.6.1, plus what the handler sets itself. */
+    static final Set<String> NOT_FORWARDED;
 
-    /** Lower case. RFC 9110 section 7.6.1, plus what the JDK client sets or refuses itself. */
-    private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection",
-            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
-            "content-length", "expect");
+    static {
+        Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        names.addAll(List.of("connection", "keep-alive", "proxy-connection", "proxy-authenticate",
+                "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
+                "expect"));
+        NOT_FORWARDED = java.util.Collections.unmodifiableSet(names);
+    }
 
+    /** The default of {@link Builder#maxConnections}. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 64;
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DEFAULT_BODY_IDLE_TIMEOUT = Duration.ofMinutes(5);
     static final String CONNECT_TIMED_OUT = "no connection within the connect or request timeout";
+    static final String POOL_CONNECT_TIMED_OUT = "no connection within the connect timeout";
     static final String RESPONSE_TIMED_OUT = "no response head within the request timeout";
 
     private final URI upstream;
-    /** {@code scheme://authority/base}, no trailing slash. */
-    private final String prefix;
-    private final HttpClient client;
-    private final Duration requestTimeout;
+    private final JdkUpstream jdk;
+    private final PooledUpstream pooled;
 
     private ForwardingHandler(Builder b) {
         this.upstream = b.upstream;
@@ -111,13 +105,21 @@ public final class ForwardingHandler implements HttpRequestHandler {
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
         }
-        this.prefix = b.upstream.getScheme().toLowerCase(Locale.ROOT) + "://" + b.upstream.getRawAuthority() + base;
-        this.client = b.client != null ? b.client : HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(b.connectTimeout != null ? b.connectTimeout : DEFAULT_CONNECT_TIMEOUT)
-                .build();
-        this.requestTimeout = b.requestTimeout;
+        String scheme = b.upstream.getScheme().toLowerCase(Locale.ROOT);
+        if (b.client != null) {
+            this.jdk = new JdkUpstream(upstream, scheme + "://" + b.upstream.getRawAuthority() + base, b.client,
+                    b.requestTimeout);
+            this.pooled = null;
+        } else {
+            this.jdk = null;
+            Duration connect = b.connectTimeout != null ? b.connectTimeout : DEFAULT_CONNECT_TIMEOUT;
+            boolean tls = scheme.equals("https");
+            int port = b.upstream.getPort() >= 0 ? b.upstream.getPort() : tls ? 443 : 80;
+            UpstreamPool pool = new UpstreamPool(new UpstreamConnection.Opener(b.upstream.getHost(), port,
+                    tls ? b.sslContext() : null, connect), b.maxConnections, b.idleTimeout);
+            this.pooled = new PooledUpstream(upstream, base, b.upstream.getRawAuthority(), pool, connect,
+                    b.requestTimeout, b.bodyIdleTimeout);
+        }
     }
 
     /** A handler forwarding to {@code upstream} with every default. */
@@ -143,41 +145,31 @@ public final class ForwardingHandler implements HttpRequestHandler {
     @Override
     public void handle(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
             throws IOException {
-        HttpRequest outgoing;
-        try {
-            outgoing = upstreamRequest(request);
-        } catch (IllegalArgumentException e) {
-            fail(response, HttpStatus.SC_BAD_REQUEST, "cannot forward " + request.getMethod() + " " + request.getPath()
-                    + ": " + e.getMessage());
+        String path = request.getPath();
+        String refused = refusal(path);
+        if (refused != null) {
+            fail(response, HttpStatus.SC_BAD_REQUEST, "cannot forward " + request.getMethod() + " " + path + ": "
+                    + refused);
             return;
         }
-        CompletableFuture<HttpResponse<InputStream>> call = client.sendAsync(outgoing, BodyHandlers.ofInputStream());
-        StreamContext stream = streamContext(context);
-        if (stream != null) {
-            stream.cancellation().whenComplete((cause, ignored) -> call.cancel(true));
+        StreamContext stream = context != null && context.getAttribute(StreamContext.ATTRIBUTE) instanceof StreamContext s
+                ? s : null;
+        if (jdk != null) {
+            jdk.forward(request, path, response, stream);
+        } else {
+            pooled.forward(request, path, response, stream);
         }
-        HttpResponse<InputStream> answer;
-        try {
-            answer = call.get();
-        } catch (InterruptedException e) {
-            call.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted waiting for " + where(outgoing));
-        } catch (CancellationException e) {
-            // Only the caller's cancellation cancels the call: nobody is left to answer.
-            throw new InterruptedIOException("the caller cancelled " + where(outgoing));
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            LOG.log(System.Logger.Level.DEBUG, "{0}: upstream failed: {1}", where(outgoing), cause);
-            String timeout = timeout(cause);
-            if (timeout != null) {
-                fail(response, HttpStatus.SC_GATEWAY_TIMEOUT, "upstream " + upstream + " timed out: " + timeout);
-            } else {
-                fail(response, HttpStatus.SC_BAD_GATEWAY, "upstream " + upstream + " failed: " + describe(cause));
-            }
-            return;
+    }
+
+    /**
+     * Closes the idle pooled connections, and every other one as its exchange ends; requests that
+     * come later answer 502. Does nothing with a given {@link Builder#httpClient}.
+     */
+    @Override
+    public void close() {
+        if (pooled != null) {
+            pooled.close();
         }
-        copyResponse(answer, response);
     }
 
     @Override
@@ -185,116 +177,45 @@ public final class ForwardingHandler implements HttpRequestHandler {
         return "ForwardingHandler[" + upstream + "]";
     }
 
+    /** How many connections to the upstream are open, idle and busy ones (0 with a given HttpClient). */
+    int openConnections() {
+        return pooled == null ? 0 : pooled.pool().open();
+    }
+
+    /** How many pooled connections wait idle. */
+    int idleConnections() {
+        return pooled == null ? 0 : pooled.pool().idle();
+    }
+
     // ---------------------------------------------------------------------------------------------
 
-    /**
-     * What timed out, when {@code failure} is (or is caused by) a timeout of the client, else null.
-     * The JDK reports a request timeout that ends while still connecting as a connect timeout.
-     */
-    static String timeout(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof HttpConnectTimeoutException) {
-                return CONNECT_TIMED_OUT;
-            }
-            if (t instanceof HttpTimeoutException) {
-                return RESPONSE_TIMED_OUT;
-            }
+    /** Why {@code path} is not forwarded, or null. */
+    private static String refusal(String path) {
+        if (path == null || !path.startsWith("/")) {
+            return "expected a path starting with '/' but was '" + path + "'";
+        }
+        int query = path.indexOf('?');
+        if (io.swaggersocket.mux.DotSegments.in(query < 0 ? path : path.substring(0, query))) {
+            return "expected a path without dot segments ('.', '..', '%2e' and the like) but was '" + path + "'";
         }
         return null;
     }
 
-    private HttpRequest upstreamRequest(ClassicHttpRequest request) {
-        String path = request.getPath();
-        if (path == null || !path.startsWith("/")) {
-            throw new IllegalArgumentException("expected a path starting with '/' but was '" + path + "'");
-        }
-        int query = path.indexOf('?');
-        if (io.swaggersocket.mux.DotSegments.in(query < 0 ? path : path.substring(0, query))) {
-            throw new IllegalArgumentException("expected a path without dot segments ('.', '..', '%2e' and the like) "
-                    + "but was '" + path + "'");
-        }
-        URI target;
-        try {
-            target = new URI(prefix + path);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("the target is no valid URI: " + e.getMessage(), e);
-        }
-        HttpRequest.Builder b = HttpRequest.newBuilder(target).method(request.getMethod(), publisher(request.getEntity()));
-        if (!requestTimeout.isZero()) {
-            b.timeout(requestTimeout);
-        }
-        List<String> connection = new ArrayList<>();
-        for (Header h : request.getHeaders(HttpHeaders.CONNECTION)) {
-            connection.add(h.getValue());
-        }
-        Set<String> dropped = droppedHeaders(connection);
-        boolean hasContentType = false;
-        for (Header h : request.getHeaders()) {
-            String name = h.getName().toLowerCase(Locale.ROOT);
-            if (!dropped.contains(name)) {
-                try {
-                    b.header(h.getName(), h.getValue());
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("header " + h.getName() + " is refused by the HTTP client: "
-                            + e.getMessage(), e);
-                }
-                hasContentType |= name.equals("content-type");
-            }
-        }
-        HttpEntity entity = request.getEntity();
-        if (!hasContentType && entity != null && entity.getContentType() != null) {
-            b.header(HttpHeaders.CONTENT_TYPE, entity.getContentType());
-        }
-        return b.build();
+    /** See {@link JdkUpstream#timeout}. */
+    static String timeout(Throwable failure) {
+        return JdkUpstream.timeout(failure);
     }
 
-    private static BodyPublisher publisher(HttpEntity entity) {
-        if (entity == null || entity.getContentLength() == 0) {
-            return BodyPublishers.noBody();
-        }
-        return new StreamPublisher(entity, entity.getContentLength());
-    }
-
-    private static void copyResponse(HttpResponse<InputStream> answer, ClassicHttpResponse response)
-            throws IOException {
-        int status = answer.statusCode();
-        response.setCode(status);
-        response.setReasonPhrase(null);
-        Map<String, List<String>> headers = answer.headers().map();
-        Set<String> dropped = droppedHeaders(answer.headers().allValues(HttpHeaders.CONNECTION));
-        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-            String name = e.getKey();
-            if (name.startsWith(":") || dropped.contains(name.toLowerCase(Locale.ROOT))) {
-                continue; // an HTTP/2 pseudo-header or a hop-by-hop one
-            }
-            for (String value : e.getValue()) {
-                response.addHeader(name, value);
-            }
-        }
-        InputStream body = answer.body();
-        if (status < HttpStatus.SC_OK || status == HttpStatus.SC_NO_CONTENT || status == HttpStatus.SC_NOT_MODIFIED) {
-            body.close(); // these have no body, whatever the method
-            return;
-        }
-        OptionalLong declared = answer.headers().firstValueAsLong(HttpHeaders.CONTENT_LENGTH);
-        boolean chunked = answer.headers().firstValue(HttpHeaders.TRANSFER_ENCODING).isPresent();
-        long length = declared.isPresent() && !chunked ? declared.getAsLong() : -1;
-        // After HEAD the entity is never read: it only states the length (or chunking) a GET would have.
-        ContentType type = answer.headers().firstValue(HttpHeaders.CONTENT_TYPE).map(ContentType::parseLenient)
-                .orElse(null);
-        // The Content-Type header copied above is what goes on the wire; the entity's is for readers.
-        response.setEntity(new InputStreamEntity(body, length, type));
-    }
-
-    /** The hop-by-hop names, plus those listed in the {@code Connection} values given. */
-    private static Set<String> droppedHeaders(List<String> connectionValues) {
+    /** The hop-by-hop names (case-insensitive), plus those listed in the {@code Connection} values given. */
+    static Set<String> droppedHeaders(List<String> connectionValues) {
         Set<String> dropped = null;
         for (String value : connectionValues) {
             for (String token : value.split(",")) {
-                String name = token.trim().toLowerCase(Locale.ROOT);
+                String name = token.trim();
                 if (!name.isEmpty() && !NOT_FORWARDED.contains(name)) {
                     if (dropped == null) {
-                        dropped = new HashSet<>(NOT_FORWARDED);
+                        dropped = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+                        dropped.addAll(NOT_FORWARDED);
                     }
                     dropped.add(name);
                 }
@@ -303,24 +224,14 @@ public final class ForwardingHandler implements HttpRequestHandler {
         return dropped == null ? NOT_FORWARDED : dropped;
     }
 
-    private static StreamContext streamContext(HttpContext context) {
-        return context != null && context.getAttribute(StreamContext.ATTRIBUTE) instanceof StreamContext s ? s : null;
-    }
-
-    private static void fail(ClassicHttpResponse response, int status, String error) {
+    static void fail(ClassicHttpResponse response, int status, String error) {
         response.setCode(status);
         response.setReasonPhrase(null);
         response.setHeaders();
         response.setEntity(new StringEntity("{\"error\":" + jsonString(error) + "}", ContentType.APPLICATION_JSON));
     }
 
-    /** Method and URI without the query, which may carry credentials. */
-    private static String where(HttpRequest outgoing) {
-        URI uri = outgoing.uri();
-        return outgoing.method() + " " + uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
-    }
-
-    private static String describe(Throwable t) {
+    static String describe(Throwable t) {
         String message = t.getMessage();
         return t.getClass().getSimpleName() + (message == null || message.isEmpty() ? "" : ": " + message);
     }
@@ -347,115 +258,17 @@ public final class ForwardingHandler implements HttpRequestHandler {
         return out.append('"').toString();
     }
 
-    /**
-     * A request body read from the entity's stream on a thread of its own, one read per buffer
-     * the client asks for, each passed on at once. The JDK's {@code BodyPublishers.ofInputStream}
-     * reads ahead on the client's worker thread, and while that read blocks, bytes it already read
-     * may wait unsent: a body that pauses (a caller streaming as it goes) would reach the upstream
-     * late, and an upstream that answers part of it before the rest comes would stall.
-     *
-     * <p>The reading thread ends with the body, or when the stream fails or is closed (the
-     * connection closes every request entity once the handler is done).
-     */
-    private static final class StreamPublisher implements BodyPublisher {
-        private static final int BUFFER = 32 * 1024;
-        private static final Executor READERS = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "swaggersocket-forward-body");
-            t.setDaemon(true);
-            return t;
-        });
-
-        private final HttpEntity entity;
-        private final long length;
-
-        StreamPublisher(HttpEntity entity, long length) {
-            this.entity = entity;
-            this.length = length;
-        }
-
-        @Override
-        public long contentLength() {
-            return length;
-        }
-
-        @Override
-        public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
-            subscriber.onSubscribe(new Subscription(subscriber));
-        }
-
-        /** Signals its subscriber from one reading task at a time, so never concurrently. */
-        private final class Subscription implements Flow.Subscription {
-            private final Flow.Subscriber<? super ByteBuffer> subscriber;
-            private final AtomicLong demand = new AtomicLong();
-            private final AtomicBoolean reading = new AtomicBoolean();
-            private volatile boolean done;
-            private InputStream in; // touched by the reading task only
-
-            Subscription(Flow.Subscriber<? super ByteBuffer> subscriber) {
-                this.subscriber = subscriber;
-            }
-
-            @Override
-            public void request(long n) {
-                if (done) {
-                    return;
-                }
-                if (n <= 0) {
-                    done = true;
-                    READERS.execute(() -> subscriber.onError(
-                            new IllegalArgumentException("request: " + n + " is not positive")));
-                    return;
-                }
-                demand.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-                if (reading.compareAndSet(false, true)) {
-                    READERS.execute(this::read);
-                }
-            }
-
-            @Override
-            public void cancel() {
-                done = true;
-            }
-
-            private void read() {
-                do {
-                    while (demand.get() > 0 && !done) {
-                        ByteBuffer next;
-                        try {
-                            if (in == null) {
-                                in = entity.getContent();
-                            }
-                            byte[] buf = new byte[BUFFER];
-                            int n = in.read(buf);
-                            if (n < 0) {
-                                done = true;
-                                subscriber.onComplete();
-                                return;
-                            }
-                            next = ByteBuffer.wrap(buf, 0, n);
-                        } catch (IOException | RuntimeException e) {
-                            done = true;
-                            subscriber.onError(e);
-                            return;
-                        }
-                        if (next.hasRemaining() && !done) {
-                            demand.decrementAndGet();
-                            subscriber.onNext(next);
-                        }
-                    }
-                    reading.set(false);
-                    // go on if a request() came after the last check but found reading still set
-                } while (!done && demand.get() > 0 && reading.compareAndSet(false, true));
-            }
-        }
-    }
-
     /** Builds a {@link ForwardingHandler}; not thread-safe. */
     public static final class Builder {
         private final URI upstream;
         private HttpClient client;
         private Duration connectTimeout;
         private Duration requestTimeout = Duration.ZERO;
+        private Duration bodyIdleTimeout = DEFAULT_BODY_IDLE_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private SSLContext sslContext;
+        private boolean poolSet;
 
         private Builder(URI upstream) {
             Objects.requireNonNull(upstream, "upstream");
@@ -477,9 +290,11 @@ public final class ForwardingHandler implements HttpRequestHandler {
         }
 
         /**
-         * The client that calls the upstream (thread-safe, shared by every request). Default: a
-         * client of its own, HTTP/1.1, no redirects, with the {@link #connectTimeout}. Its version,
-         * redirect, cookie and authenticator settings apply as they are.
+         * Calls the upstream with this JDK client (thread-safe, shared by every request) instead of
+         * the handler's own pooled HTTP/1.1 client. Its version, redirect, cookie, proxy and
+         * authenticator settings apply as they are; {@link #connectTimeout}, {@link #maxConnections},
+         * {@link #idleTimeout}, {@link #bodyIdleTimeout} and {@link #sslContext} do not (set the
+         * client's own). It costs several times the CPU per call of the default.
          */
         public Builder httpClient(HttpClient client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -487,22 +302,18 @@ public final class ForwardingHandler implements HttpRequestHandler {
         }
 
         /**
-         * How long the default client waits to connect (then 504); positive. Default 10 s. Not
-         * allowed with {@link #httpClient}, whose own setting applies.
+         * How long to wait to connect to the upstream (then 504), and for a free connection when
+         * all {@link #maxConnections} are busy (then 503); positive. Default 10 s.
          */
         public Builder connectTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("connectTimeout: " + timeout + " is not positive");
-            }
-            this.connectTimeout = timeout;
+            this.connectTimeout = positive("connectTimeout", timeout);
             return this;
         }
 
         /**
-         * How long to wait for the upstream's response head (then 504); {@link Duration#ZERO} for
-         * no limit. Default none: the tunnel's caller sets its own deadline, and its cancellation
-         * reaches the upstream.
+         * How long to wait for the upstream's response head once the request head is sent (then
+         * 504); {@link Duration#ZERO} for no limit. Default none: the tunnel's caller sets its own
+         * deadline, and its cancellation reaches the upstream.
          */
         public Builder requestTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
@@ -514,12 +325,85 @@ public final class ForwardingHandler implements HttpRequestHandler {
         }
 
         /**
-         * @throws IllegalStateException when both {@link #httpClient} and {@link #connectTimeout}
-         *         were set
+         * How long the response body may pause (no byte from the upstream) before it is cut, the
+         * caller's stream reset rather than completed; {@link Duration#ZERO} for no limit (a
+         * long-lived event stream). Default 5 minutes.
+         */
+        public Builder bodyIdleTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("bodyIdleTimeout: " + timeout + " is negative");
+            }
+            this.bodyIdleTimeout = timeout;
+            poolSet = true;
+            return this;
+        }
+
+        /**
+         * At most this many connections to the upstream, busy and idle together, in [1, 100000];
+         * a request that finds them all busy waits up to the {@link #connectTimeout} for one.
+         * Default {@value ForwardingHandler#DEFAULT_MAX_CONNECTIONS}.
+         */
+        public Builder maxConnections(int max) {
+            if (max < 1 || max > 100_000) {
+                throw new IllegalArgumentException("maxConnections: " + max + " is out of range [1, 100000]");
+            }
+            this.maxConnections = max;
+            poolSet = true;
+            return this;
+        }
+
+        /**
+         * How long a connection may wait idle in the pool before it is closed; positive. Default
+         * 30 s. An upstream that closes idle connections sooner is fine: a closed connection is
+         * noticed before reuse.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = positive("idleTimeout", timeout);
+            poolSet = true;
+            return this;
+        }
+
+        /**
+         * The TLS context for an {@code https} upstream (its trust store decides which certificates
+         * are trusted; the host name is always checked). Default {@link SSLContext#getDefault()}.
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = Objects.requireNonNull(context, "context");
+            poolSet = true;
+            return this;
+        }
+
+        private SSLContext sslContext() {
+            if (sslContext != null) {
+                return sslContext;
+            }
+            try {
+                return SSLContext.getDefault();
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("no default TLS context: " + e.getMessage(), e);
+            }
+        }
+
+        private static Duration positive(String name, Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException(name + ": " + timeout + " is not positive");
+            }
+            return timeout;
+        }
+
+        /**
+         * @throws IllegalStateException when {@link #httpClient} was set together with a setting of
+         *         the pooled client
          */
         public ForwardingHandler build() {
             if (client != null && connectTimeout != null) {
                 throw new IllegalStateException("connectTimeout: set it on the HttpClient given to httpClient()");
+            }
+            if (client != null && poolSet) {
+                throw new IllegalStateException("maxConnections, idleTimeout, bodyIdleTimeout and sslContext "
+                        + "do not apply to the HttpClient given to httpClient()");
             }
             return new ForwardingHandler(this);
         }

@@ -44,6 +44,7 @@ public final class AgentCommand {
             "usage: swaggersocket agent --server ws[s]://HOST:PORT/tunnel --name NAME --forward http://HOST:PORT",
             "                           [--token-file FILE | --access-key ID --secret-key-file FILE]",
             "                           [--tls-cert PEM --tls-key PEM] [--tls-ca PEM] [--meta KEY=VALUE]...",
+            "                           [--forward-max-connections N]",
             "",
             "Dials the server and keeps the tunnel open, reconnecting with backoff (1 s, x1.6, up to 30 s),",
             "and forwards every request the server sends through it to the local HTTP service at --forward:",
@@ -61,6 +62,9 @@ public final class AgentCommand {
             "  --server URL             the server's tunnel address, ws://HOST:PORT/tunnel or wss://...",
             "  --name NAME              this agent's name: the server's ingress finds it by it",
             "  --forward URL            the local service, http://HOST:PORT with an optional base path",
+            "  --forward-max-connections N",
+            "                           keep-alive connections to --forward, at most (default "
+                    + ForwardingHandler.DEFAULT_MAX_CONNECTIONS + "); more callers wait",
             "  --token-file FILE        a file holding the token (sent as Authorization: Bearer TOKEN)",
             "  --token TOKEN            the token itself (visible in ps: prefer --token-file)",
             "  --access-key ID          sign the upgrade with this access key id (SWS1-HMAC-SHA256)",
@@ -77,10 +81,11 @@ public final class AgentCommand {
 
     /** The parsed command line. */
     record Options(URI server, String name, String token, Map<String, String> meta, URI forward, boolean insecure,
-            String accessKey, String secretKey, Path tlsCert, Path tlsKey, Path tlsCa) {
+            String accessKey, String secretKey, Path tlsCert, Path tlsKey, Path tlsCa, int forwardMaxConnections) {
         /** Without signing or client certificates: what tests and embedders mostly need. */
         Options(URI server, String name, String token, Map<String, String> meta, URI forward, boolean insecure) {
-            this(server, name, token, meta, forward, insecure, null, null, null, null, null);
+            this(server, name, token, meta, forward, insecure, null, null, null, null, null,
+                    ForwardingHandler.DEFAULT_MAX_CONNECTIONS);
         }
 
         @Override
@@ -183,7 +188,7 @@ public final class AgentCommand {
 
     static Options parse(List<String> args, Map<String, String> env) throws UsageException {
         CliArgs a = CliArgs.parse(args, Set.of("server", "name", "token", "token-file", "access-key",
-                "secret-key-file", "tls-cert", "tls-key", "tls-ca", "meta", "forward"), Set.of("meta"),
+                "secret-key-file", "tls-cert", "tls-key", "tls-ca", "meta", "forward", "forward-max-connections"), Set.of("meta"),
                 Set.of("insecure-skip-verify"));
         URI server = uri("server", a.required("server"));
         try {
@@ -200,6 +205,18 @@ public final class AgentCommand {
             ForwardingHandler.builder(forward); // validates it, naming what is wrong
         } catch (IllegalArgumentException e) {
             throw new UsageException("--forward: " + e.getMessage());
+        }
+        int maxConnections = ForwardingHandler.DEFAULT_MAX_CONNECTIONS;
+        if (a.has("forward-max-connections")) {
+            String value = a.value("forward-max-connections");
+            try {
+                maxConnections = Integer.parseInt(value);
+                ForwardingHandler.builder(forward).maxConnections(maxConnections);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--forward-max-connections: expected a number but was \"" + value + "\"");
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--forward-max-connections: " + e.getMessage());
+            }
         }
         String token = a.value("token");
         if (token != null && (token.isEmpty() || token.chars().anyMatch(c -> c <= ' ' || c == 127))) {
@@ -252,7 +269,8 @@ public final class AgentCommand {
             meta.put(key, pair.substring(eq + 1));
         }
         return new Options(server, name, token, Map.copyOf(meta), forward, a.has("insecure-skip-verify"), accessKey,
-                secretKey, path(a.value("tls-cert")), path(a.value("tls-key")), path(a.value("tls-ca")));
+                secretKey, path(a.value("tls-cert")), path(a.value("tls-key")), path(a.value("tls-ca")),
+                maxConnections);
     }
 
     private static Path path(String value) {
@@ -298,7 +316,8 @@ public final class AgentCommand {
             builder.sslContext(PemTls.clientContext(options.tlsCert(), options.tlsKey(), options.tlsCa()));
         }
         SocketClient client = builder.build();
-        client.serve(ForwardingHandler.to(options.forward()));
+        client.serve(ForwardingHandler.builder(options.forward()).maxConnections(options.forwardMaxConnections())
+                .build());
         CompletableFuture<ClientStateEvent> stopped = new CompletableFuture<>();
         String server = safe(options.server());
         client.addStateListener(event -> {

@@ -168,11 +168,24 @@ class AccessCommandsTest {
         assertUsage(concat(ok, "--access-key", "AK"), "--access-key needs --secret-key-file or "
                 + Secrets.SECRET_KEY_ENV);
         assertUsage(concat(ok, "--tls-ca", "ca.pem"), "--tls-cert and --tls-ca need a wss:// --server");
+        assertUsage(concat(ok, "--forward-max-connections", "0"),
+                "--forward-max-connections: maxConnections: 0 is out of range [1, 100000]");
+        assertUsage(concat(ok, "--forward-max-connections", "many"),
+                "--forward-max-connections: expected a number but was \"many\"");
         Lines err = new Lines();
         assertEquals(2, ServerCommand.run(List.of("--listen", "127.0.0.1:0", "--access-file", "a", "--token", "t"),
                 Map.of(), new Lines().stream, err.stream));
         assertEquals(List.of("swaggersocket server: --token and --access-file do not go together: list the token in"
                 + " the file (try --help)"), err.all());
+    }
+
+    @Test
+    void theForwardPoolSizeIsAnOption() throws Exception {
+        List<String> ok = List.of("--server", "ws://127.0.0.1:1/tunnel", "--name", "a1", "--forward",
+                "http://127.0.0.1:2");
+        assertEquals(io.swaggersocket.client.ForwardingHandler.DEFAULT_MAX_CONNECTIONS,
+                AgentCommand.parse(ok).forwardMaxConnections());
+        assertEquals(3, AgentCommand.parse(concat(ok, "--forward-max-connections", "3")).forwardMaxConnections());
     }
 
     private static void assertUsage(List<String> args, String reason) {
