@@ -105,11 +105,10 @@ final class IngressWatch {
     }
 
     /**
-     * Starts the blocking exchange with this watch on the client's output, hooks the client
-     * connection's close, and starts the timer.
+     * Hooks the client connection's close and starts the timer. A call that relays on an ingress
+     * thread then calls {@link #startBlocking}; one that stays on the I/O thread does not.
      */
     void start() {
-        exchange.startBlocking(new WatchedBlockingExchange());
         ServerConnection connection = exchange.getConnection();
         CloseHook hook = connection.getAttachment(CLOSE_HOOK);
         if (hook == null) { // one listener per connection, not per call: a keep-alive connection has many
@@ -123,6 +122,11 @@ final class IngressWatch {
             clientGone();
         }
         schedule(Math.min(headTimeout.toNanos(), idleTimeout.toNanos()));
+    }
+
+    /** Starts the blocking exchange with this watch on the client's output: before the first blocking read or write. */
+    void startBlocking() {
+        exchange.startBlocking(new WatchedBlockingExchange());
     }
 
     /** Ends the watch: the timer and the client watch stop. Called by the call's thread, last. */
@@ -212,6 +216,10 @@ final class IngressWatch {
                 return;
             }
             eofWatch = eof;
+        }
+        if (connection.getIoThread() == Thread.currentThread()) {
+            eof.start(); // a call served on the I/O thread: no task needed
+            return;
         }
         try {
             connection.getIoThread().execute(eof::start);
@@ -519,6 +527,12 @@ final class IngressWatch {
          * back for the next request, so the watch must be off by then.
          */
         void stop() {
+            if (connection.getIoThread() == Thread.currentThread()) {
+                // A call relayed on the I/O thread itself: nothing to wait for, and waiting would deadlock.
+                unwatch();
+                stopped.countDown();
+                return;
+            }
             try {
                 connection.getIoThread().execute(() -> {
                     unwatch();
