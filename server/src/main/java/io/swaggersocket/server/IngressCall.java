@@ -53,7 +53,7 @@ final class IngressCall {
         this.ingress = ingress;
         this.exchange = exchange;
         this.start = start;
-        this.watch = ingress.watch(exchange);
+        this.watch = ingress.ioWatch(exchange);
     }
 
     /** On the I/O thread, once the handler has returned: routes the call and sends it to the agent. */

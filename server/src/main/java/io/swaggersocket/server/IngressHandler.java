@@ -203,6 +203,11 @@ final class IngressHandler implements HttpHandler {
         return new IngressWatch(exchange, scheduler, metrics.limits, limits);
     }
 
+    /** A watch whose timer runs on the exchange's I/O thread: for a call served there ({@link IngressCall}). */
+    IngressWatch ioWatch(HttpServerExchange exchange) {
+        return new IngressWatch(exchange, scheduler, exchange.getIoThread(), metrics.limits, limits);
+    }
+
     ServerMetrics metrics() {
         return metrics;
     }

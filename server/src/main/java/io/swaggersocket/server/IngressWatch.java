@@ -32,6 +32,7 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 import org.xnio.conduits.StreamSourceConduit;
 
@@ -54,7 +55,8 @@ import org.xnio.conduits.StreamSourceConduit;
  *     close, since nothing else reads it then.</li>
  * </ul>
  *
- * One task on the scheduler per call checks the deadlines, rescheduling itself for the next one;
+ * One task on the scheduler (or on the I/O thread's timer, for a call served there) per call checks
+ * the deadlines, rescheduling itself for the next one;
  * progress only writes a volatile, so the copy loops pay nothing per buffer.
  */
 final class IngressWatch {
@@ -90,14 +92,28 @@ final class IngressWatch {
     private volatile HttpEntity responseBody;
     private volatile long agentReadSince = NOT_WAITING;
     private volatile long clientWriteSince = NOT_WAITING;
-    private ScheduledFuture<?> timer; // guarded by this
+    /** Runs the timer on the client connection's I/O thread instead of the scheduler; null for the scheduler. */
+    private final XnioExecutor ioTimer;
+    /** Cancels the pending check; null when none is pending. */
+    private Runnable timer; // guarded by this
     private boolean stopped; // guarded by this
     private EofWatch eofWatch; // guarded by this
 
     IngressWatch(HttpServerExchange exchange, ScheduledExecutorService scheduler, LimitHits hits,
             ServerLimits limits) {
+        this(exchange, scheduler, null, hits, limits);
+    }
+
+    /**
+     * With {@code ioTimer} (the client connection's I/O thread), the deadlines are checked by
+     * that thread's own timer: a call served on the I/O thread then schedules and cancels its
+     * check there, without the scheduler's lock or a wake-up of its thread.
+     */
+    IngressWatch(HttpServerExchange exchange, ScheduledExecutorService scheduler, XnioExecutor ioTimer,
+            LimitHits hits, ServerLimits limits) {
         this.exchange = exchange;
         this.scheduler = scheduler;
+        this.ioTimer = ioTimer;
         this.hits = hits;
         this.headTimeout = limits.responseHeadTimeout();
         this.idleTimeout = limits.bodyIdleTimeout();
@@ -134,7 +150,8 @@ final class IngressWatch {
         synchronized (this) {
             stopped = true;
             if (timer != null) {
-                timer.cancel(false);
+                timer.run();
+                timer = null;
             }
         }
         CloseHook hook = exchange.getConnection().getAttachment(CLOSE_HOOK);
@@ -304,7 +321,13 @@ final class IngressWatch {
                 return;
             }
             try {
-                timer = scheduler.schedule(this::check, nanos, TimeUnit.NANOSECONDS);
+                if (ioTimer != null) {
+                    XnioExecutor.Key key = ioTimer.executeAfter(this::check, nanos, TimeUnit.NANOSECONDS);
+                    timer = key::remove;
+                } else {
+                    ScheduledFuture<?> f = scheduler.schedule(this::check, nanos, TimeUnit.NANOSECONDS);
+                    timer = () -> f.cancel(false);
+                }
             } catch (RejectedExecutionException e) {
                 // the scheduler is shut down: the server is going, and the sockets with it
             }
