@@ -47,8 +47,8 @@ import org.xnio.channels.ReadTimeoutException;
  * still streaming takes an ingress thread. Every other call runs on a thread of the ingress pool
  * ({@link IngressThreads}) in blocking mode, and no body is ever held whole: a request body streams
  * from the client into the tunnel, copied by a second ingress thread ({@link IngressUpload}), while
- * this thread streams the response back, so an agent may answer while the upload is still coming in. At most {@link ServerLimits#maxIngressCalls()}
- * calls are in flight; {@link IngressWatch} bounds every wait of a call (see {@link ServerLimits}).
+ * this thread streams the response back, so an agent may answer while the upload is still coming
+ * in. At most {@link ServerLimits#maxIngressCalls()} calls are in flight; {@link IngressWatch} bounds every wait of a call (see {@link ServerLimits}).
  *
  * <p>Answers of its own, each with {@code {"error":"..."}}: 404 for a path without an agent name
  * or a name no open agent has; 400 for a path with a dot segment ({@code .}, {@code ..}, also
