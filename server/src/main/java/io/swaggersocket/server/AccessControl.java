@@ -32,6 +32,18 @@ final class AccessControl implements Authenticator {
         this.agents = agents;
     }
 
+    /** The builder's default authenticator, known here so that it may run on an I/O thread. */
+    static final Authenticator ACCEPT_ALL = Authenticator.acceptAll();
+
+    /**
+     * True if the current authenticator is one of ours that never blocks: it judges from memory
+     * (a policy's tokens, keys and certificate names), so the ingress may run it on an I/O thread.
+     */
+    boolean neverBlocks() {
+        Authenticator a = current;
+        return a == ACCEPT_ALL || a instanceof AccessPolicy;
+    }
+
     @Override
     public AuthResult authenticate(UpgradeRequest request) throws Exception {
         return current.authenticate(request);

@@ -259,12 +259,20 @@ public final class AccessPolicy implements Authenticator {
     }
 
     static byte[] sha256(String text) {
+        return SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8)); // digest() resets it for the next use
+    }
+
+    /**
+     * One digest per thread: every authenticated call hashes its token, and looking the algorithm
+     * up among the security providers for each cost more than the hash itself.
+     */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e); // every JDK has it
         }
-    }
+    });
 
     @Override
     public String toString() {

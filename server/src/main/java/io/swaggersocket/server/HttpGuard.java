@@ -6,8 +6,8 @@ import io.undertow.util.Headers;
 /**
  * Runs the server's {@link Authenticator} on one HTTP request (a tunnel upgrade, an ingress call or
  * an admin call) and answers the refused ones: 401 with {@code WWW-Authenticate: Bearer}, 403, or
- * 500 when the authenticator fails. Thread-safe. Called on worker threads only: an authenticator
- * may block.
+ * 500 when the authenticator fails. Thread-safe. Called on worker threads, or on an I/O thread
+ * when the authenticator is known not to block ({@link #mayBlock}).
  */
 final class HttpGuard {
     private static final System.Logger LOG = System.getLogger(HttpGuard.class.getName());
@@ -27,6 +27,14 @@ final class HttpGuard {
     HttpGuard(Authenticator authenticator, ServerMetrics metrics) {
         this.authenticator = authenticator;
         this.metrics = metrics;
+    }
+
+    /**
+     * False when the authenticator is known not to block (an {@link AccessPolicy}, or the default
+     * that accepts everything), so that a request may be judged on an I/O thread.
+     */
+    boolean mayBlock() {
+        return !(authenticator instanceof AccessControl access && access.neverBlocks());
     }
 
     /**

@@ -11,6 +11,7 @@ import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -40,11 +41,14 @@ import org.xnio.channels.ReadTimeoutException;
  * {@code name} matches, as {@code /{rest}} with the query, headers and body, and the agent's answer
  * comes back. Thread-safe.
  *
- * <p>Each call runs on a thread of the ingress pool ({@link IngressThreads}) in blocking mode, and
- * no body is ever held whole: a request body streams from the client into the tunnel, copied by a
- * second ingress thread ({@link IngressUpload}), while this thread streams the response back, so an
- * agent may answer while the upload is still coming in. At most {@link ServerLimits#maxIngressCalls()}
- * calls are in flight; {@link IngressWatch} bounds every wait of a call (see {@link ServerLimits}).
+ * <p>A call without a request body, when the authenticator does not block, runs on the client
+ * connection's I/O thread ({@link IngressCall}): sent with {@code executeAsync}, and answered from
+ * the I/O thread when its head comes with a small body that has arrived whole; only an answer
+ * still streaming takes an ingress thread. Every other call runs on a thread of the ingress pool
+ * ({@link IngressThreads}) in blocking mode, and no body is ever held whole: a request body streams
+ * from the client into the tunnel, copied by a second ingress thread ({@link IngressUpload}), while
+ * this thread streams the response back, so an agent may answer while the upload is still coming
+ * in. At most {@link ServerLimits#maxIngressCalls()} calls are in flight; {@link IngressWatch} bounds every wait of a call (see {@link ServerLimits}).
  *
  * <p>Answers of its own, each with {@code {"error":"..."}}: 404 for a path without an agent name
  * or a name no open agent has; 400 for a path with a dot segment ({@code .}, {@code ..}, also
@@ -82,6 +86,10 @@ final class IngressHandler implements HttpHandler {
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
             "content-length", "expect");
+    /** {@link #HOP_BY_HOP} as an array, for a case-insensitive match that allocates nothing. */
+    private static final String[] HOP_BY_HOP_NAMES = HOP_BY_HOP.toArray(new String[0]);
+    /** The largest response body relayed from the I/O thread once it has arrived whole. */
+    static final int ARRIVED_BODY_MAX = 64 * 1024;
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
     private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
     private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
@@ -150,7 +158,12 @@ final class IngressHandler implements HttpHandler {
                     System.nanoTime() - start);
             return;
         }
-        if (exchange.isInIoThread()) {
+        if (exchange.isInIoThread() && bodiless(exchange) && (guard == null || !guard.mayBlock())) {
+            // Nothing in this call needs to block until its answer turns out to stream: it runs on
+            // the I/O thread, after this handler returns, and ends the exchange there (see IngressCall).
+            IngressCall call = new IngressCall(this, exchange, start);
+            exchange.dispatch(SameThreadExecutor.INSTANCE, call::start);
+        } else if (exchange.isInIoThread()) {
             // A handler, not a Runnable: Undertow then ends the exchange when it returns.
             exchange.dispatch(task -> {
                 try {
@@ -165,12 +178,19 @@ final class IngressHandler implements HttpHandler {
         }
     }
 
+    /** True if the request has no body: no length and no chunked framing, or a length of 0. */
+    private static boolean bodiless(HttpServerExchange exchange) {
+        long length = exchange.getRequestContentLength();
+        return length == 0 || length < 0 && !exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
+    }
+
     private void call(HttpServerExchange exchange, long start) {
         metrics.ingressStarted();
         int status = 0;
-        IngressWatch watch = new IngressWatch(exchange, scheduler, metrics.limits, limits);
+        IngressWatch watch = watch(exchange);
         try {
             watch.start();
+            watch.startBlocking();
             status = serve(exchange, watch);
         } finally {
             watch.stop();
@@ -179,7 +199,33 @@ final class IngressHandler implements HttpHandler {
         }
     }
 
-    private void ended() {
+    IngressWatch watch(HttpServerExchange exchange) {
+        return new IngressWatch(exchange, scheduler, metrics.limits, limits);
+    }
+
+    /** A watch whose timer runs on the exchange's I/O thread: for a call served there ({@link IngressCall}). */
+    IngressWatch ioWatch(HttpServerExchange exchange) {
+        return new IngressWatch(exchange, scheduler, exchange.getIoThread(), metrics.limits, limits);
+    }
+
+    ServerMetrics metrics() {
+        return metrics;
+    }
+
+    IngressRelay relay() {
+        return relay;
+    }
+
+    Executor threads() {
+        return threads;
+    }
+
+    boolean authenticated() {
+        return guard != null;
+    }
+
+    /** A call admitted by {@link #handleRequest} has ended: its place under the cap is free. */
+    void ended() {
         synchronized (calls) {
             if (--calls[0] == 0) {
                 calls.notifyAll();
@@ -207,35 +253,57 @@ final class IngressHandler implements HttpHandler {
 
     /** Serves one call; returns the status sent. */
     private int serve(HttpServerExchange exchange, IngressWatch watch) {
+        Route route = route(exchange);
+        if (route == null) {
+            return exchange.getStatusCode();
+        }
+        return forward(exchange, watch, route.agent(), route.target(), request(exchange, route.target(), guard != null));
+    }
+
+    /** Where an admitted call goes: the agent picked for it, and its target there. */
+    record Route(SocketConnection agent, Target target) {
+    }
+
+    /**
+     * Authenticates the call and picks its agent; {@code null} once the exchange has been answered
+     * instead (401/403, 404, 400, 503: its status is the exchange's). Never blocks when the guard
+     * does not ({@link HttpGuard#mayBlock}).
+     */
+    Route route(HttpServerExchange exchange) {
         AuthResult.Accepted accepted = null;
         if (guard != null) {
             accepted = guard.admit(exchange, HttpGuard.Endpoint.INGRESS);
             if (accepted == null) {
-                return exchange.getStatusCode();
+                return null;
             }
         }
         Target target = Target.of(exchange, guard != null);
         if (target == null) {
-            return fail(exchange, IngressError.BAD_PATH, 404, "expected " + PREFIX + "/{name}/{path} but was "
+            fail(exchange, IngressError.BAD_PATH, 404, "expected " + PREFIX + "/{name}/{path} but was "
                     + exchange.getRequestPath());
+            return null;
         }
         String refusal = target.refusal();
         if (refusal != null) {
-            return fail(exchange, IngressError.BAD_PATH, 400, refusal);
+            fail(exchange, IngressError.BAD_PATH, 400, refusal);
+            return null;
         }
         if (accepted != null && !Grants.of(accepted.principal()).mayCall(target.name())) {
-            return fail(exchange, IngressError.FORBIDDEN, 403, AccessControl.who(accepted.principal())
+            fail(exchange, IngressError.FORBIDDEN, 403, AccessControl.who(accepted.principal())
                     + " may not call agent \"" + target.name() + "\"");
+            return null;
         }
         if (!accepting.getAsBoolean()) { // began closing since the call came in
             exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
-            return fail(exchange, IngressError.SHUTTING_DOWN, 503, "the server is shutting down");
+            fail(exchange, IngressError.SHUTTING_DOWN, 503, "the server is shutting down");
+            return null;
         }
         Optional<SocketConnection> agent = agents.pick(target.name());
         if (agent.isEmpty()) {
-            return fail(exchange, IngressError.NO_AGENT, 404, "no agent named \"" + target.name() + "\" is connected");
+            fail(exchange, IngressError.NO_AGENT, 404, "no agent named \"" + target.name() + "\" is connected");
+            return null;
         }
-        return forward(exchange, watch, agent.get(), target, request(exchange, target, guard != null));
+        return new Route(agent.get(), target);
     }
 
     private int forward(HttpServerExchange exchange, IngressWatch watch, SocketConnection agent, Target target,
@@ -296,7 +364,7 @@ final class IngressHandler implements HttpHandler {
     }
 
     /** Answers a call that got no response head; returns the status sent (0 when the client is gone). */
-    private int failed(HttpServerExchange exchange, IngressWatch watch, Target target, SocketConnection agent,
+    int failed(HttpServerExchange exchange, IngressWatch watch, Target target, SocketConnection agent,
             IngressUpload body, Exception e) {
         String who = "agent \"" + target.name() + "\" (connection " + agent.id() + ")";
         if (body != null && body.clientFailure() instanceof SignedBody.DigestMismatchException mismatch) {
@@ -371,7 +439,7 @@ final class IngressHandler implements HttpHandler {
         return relay.relay(exchange, response);
     }
 
-    private int fail(HttpServerExchange exchange, IngressError error, int status, String message) {
+    int fail(HttpServerExchange exchange, IngressError error, int status, String message) {
         metrics.ingressError(error);
         if (exchange.isResponseStarted()) { // Undertow answered already (a body over a limit): nothing to add
             abort(exchange);
@@ -454,7 +522,7 @@ final class IngressHandler implements HttpHandler {
      * ones, and X-Forwarded-For / -Proto / -Host. On an authenticated ingress, a Bearer
      * {@code Authorization} is the server's credential and is not passed on.
      */
-    private static BasicClassicHttpRequest request(HttpServerExchange exchange, Target target,
+    static BasicClassicHttpRequest request(HttpServerExchange exchange, Target target,
             boolean dropCredentials) {
         BasicClassicHttpRequest request = new BasicClassicHttpRequest(exchange.getRequestMethod().toString(), "/");
         request.setPath(target.pathAndQuery()); // as is: the constructor would read "//x" as an authority
@@ -515,6 +583,16 @@ final class IngressHandler implements HttpHandler {
         }
         return new SignedBody(in, exchange.getRequestHeaders().getFirst(
                 io.swaggersocket.auth.RequestSigner.CONTENT_SHA256_HEADER), exchange.getRequestContentLength());
+    }
+
+    /** True if {@code name} is one of {@link #HOP_BY_HOP}, in any case. */
+    static boolean isHopByHop(String name) {
+        for (String h : HOP_BY_HOP_NAMES) {
+            if (h.length() == name.length() && h.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Set<String> tokens(String list) {

@@ -1,6 +1,8 @@
 package io.swaggersocket.server;
 
 import io.swaggersocket.server.ServerMetrics.IngressError;
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
 import io.undertow.util.HeaderMap;
@@ -10,6 +12,7 @@ import io.undertow.util.Methods;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -40,40 +43,13 @@ final class IngressRelay {
 
     /** Streams the agent's response to the client; returns the status sent (0 when nothing was). */
     int relay(HttpServerExchange exchange, ClassicHttpResponse response) {
-        String invalid = invalidHead(response);
-        if (invalid != null) {
-            IoUtils.safeClose(response); // resets the agent's stream if its body is still coming
-            return fail(exchange, IngressError.BAD_RESPONSE, 502, "the agent's response is not valid HTTP: " + invalid);
-        }
-        int status = response.getCode();
-        try {
-            exchange.setStatusCode(status);
-            if (response.getReasonPhrase() != null && !response.getReasonPhrase().isEmpty()) {
-                exchange.setReasonPhrase(response.getReasonPhrase());
-            }
-        } catch (IllegalStateException started) {
-            // The client's connection closed as the head came, and Undertow ended the exchange:
-            // no one is left to answer; closing the response resets the agent's stream.
-            IoUtils.safeClose(response);
-            return clientGone(exchange, 0, new IOException("the client's connection closed before the answer"));
-        }
-        Set<String> connectionTokens = new HashSet<>();
-        for (Header h : response.getHeaders("Connection")) {
-            connectionTokens.addAll(IngressHandler.tokens(h.getValue()));
-        }
-        HeaderMap out = exchange.getResponseHeaders();
-        for (Header h : response.getHeaders()) {
-            String lower = h.getName().toLowerCase(Locale.ROOT);
-            if (!IngressHandler.HOP_BY_HOP.contains(lower) && !connectionTokens.contains(lower)) {
-                out.add(HttpString.tryFromString(h.getName()), h.getValue());
-            }
+        int status = head(exchange, response);
+        if (status < 0) {
+            return -1 - status;
         }
         HttpEntity entity = response.getEntity();
         if (entity == null) {
-            Header length = response.getFirstHeader("Content-Length");
-            if (length != null && exchange.getRequestMethod().equals(Methods.HEAD)) {
-                out.put(Headers.CONTENT_LENGTH, length.getValue()); // what a GET would have sent
-            }
+            noBody(exchange, response);
             return status;
         }
         long length = entity.getContentLength();
@@ -83,7 +59,7 @@ final class IngressRelay {
         InputStream in;
         OutputStream sink = exchange.getOutputStream();
         long written = 0;
-        byte[] buffer = new byte[BUFFER];
+        byte[] buffer = new byte[length >= 0 ? (int) Math.max(1, Math.min(BUFFER, length)) : BUFFER];
         try {
             in = entity.getContent();
             if (length < 0 && in.available() == 0) {
@@ -118,6 +94,89 @@ final class IngressRelay {
             return clientGone(exchange, status, e);
         }
         return status;
+    }
+
+    /**
+     * Relays a response whose body has arrived whole ({@code body}, or none when {@code null}) on
+     * the client connection's I/O thread, without blocking: the head and body leave in one
+     * non-blocking write, and the exchange ends when it is written. Returns the status sent (0
+     * when nothing was). The response must be closed already: its body is in {@code body}.
+     */
+    int relayArrived(HttpServerExchange exchange, ClassicHttpResponse response, byte[] body) {
+        int status = head(exchange, response);
+        if (status < 0) {
+            return -1 - status;
+        }
+        if (body == null) {
+            noBody(exchange, response);
+            exchange.endExchange(); // writes the head without blocking, or as the socket takes it
+            return status;
+        }
+        exchange.setResponseContentLength(body.length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(body), new IoCallback() {
+            @Override
+            public void onComplete(HttpServerExchange done, Sender sender) {
+                done.endExchange();
+            }
+
+            @Override
+            public void onException(HttpServerExchange failed, Sender sender, IOException e) {
+                clientGone(failed, status, e);
+            }
+        });
+        return status;
+    }
+
+    /**
+     * Checks the agent's head and puts its status and headers on the exchange; returns the status,
+     * or {@code -1 - sent} when the call was answered otherwise ({@code sent}: 502 for an invalid
+     * head, 0 when the client has gone).
+     */
+    private int head(HttpServerExchange exchange, ClassicHttpResponse response) {
+        String invalid = invalidHead(response);
+        if (invalid != null) {
+            IoUtils.safeClose(response); // resets the agent's stream if its body is still coming
+            return -1 - fail(exchange, IngressError.BAD_RESPONSE, 502, "the agent's response is not valid HTTP: "
+                    + invalid);
+        }
+        int status = response.getCode();
+        try {
+            exchange.setStatusCode(status);
+            if (response.getReasonPhrase() != null && !response.getReasonPhrase().isEmpty()) {
+                exchange.setReasonPhrase(response.getReasonPhrase());
+            }
+        } catch (IllegalStateException started) {
+            // The client's connection closed as the head came, and Undertow ended the exchange:
+            // no one is left to answer; closing the response resets the agent's stream.
+            IoUtils.safeClose(response);
+            return -1 - clientGone(exchange, 0, new IOException("the client's connection closed before the answer"));
+        }
+        Header[] connection = response.getHeaders("Connection");
+        Set<String> connectionTokens = connection.length == 0 ? Set.of() : new HashSet<>();
+        for (Header h : connection) {
+            connectionTokens.addAll(IngressHandler.tokens(h.getValue()));
+        }
+        HeaderMap out = exchange.getResponseHeaders();
+        for (Header h : response.getHeaders()) {
+            String name = h.getName();
+            if (!IngressHandler.isHopByHop(name) && (connectionTokens.isEmpty()
+                    || !connectionTokens.contains(name.toLowerCase(Locale.ROOT)))) {
+                out.add(HttpString.tryFromString(name), h.getValue());
+            }
+        }
+        return status;
+    }
+
+    /** A response without a body: framed as Undertow's blocking stream frames one closed unwritten. */
+    private static void noBody(HttpServerExchange exchange, ClassicHttpResponse response) {
+        Header length = response.getFirstHeader("Content-Length");
+        if (exchange.getRequestMethod().equals(Methods.HEAD)) {
+            if (length != null) {
+                exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length.getValue()); // what a GET would have sent
+            }
+        } else if (!exchange.isBlocking()) {
+            exchange.setResponseContentLength(0); // as UndertowOutputStream.close() does for a blocking one
+        }
     }
 
     /**

@@ -32,6 +32,7 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 import org.xnio.conduits.StreamSourceConduit;
 
@@ -54,7 +55,8 @@ import org.xnio.conduits.StreamSourceConduit;
  *     close, since nothing else reads it then.</li>
  * </ul>
  *
- * One task on the scheduler per call checks the deadlines, rescheduling itself for the next one;
+ * One task on the scheduler (or on the I/O thread's timer, for a call served there) per call checks
+ * the deadlines, rescheduling itself for the next one;
  * progress only writes a volatile, so the copy loops pay nothing per buffer.
  */
 final class IngressWatch {
@@ -90,14 +92,28 @@ final class IngressWatch {
     private volatile HttpEntity responseBody;
     private volatile long agentReadSince = NOT_WAITING;
     private volatile long clientWriteSince = NOT_WAITING;
-    private ScheduledFuture<?> timer; // guarded by this
+    /** Runs the timer on the client connection's I/O thread instead of the scheduler; null for the scheduler. */
+    private final XnioExecutor ioTimer;
+    /** Cancels the pending check; null when none is pending. */
+    private Runnable timer; // guarded by this
     private boolean stopped; // guarded by this
     private EofWatch eofWatch; // guarded by this
 
     IngressWatch(HttpServerExchange exchange, ScheduledExecutorService scheduler, LimitHits hits,
             ServerLimits limits) {
+        this(exchange, scheduler, null, hits, limits);
+    }
+
+    /**
+     * With {@code ioTimer} (the client connection's I/O thread), the deadlines are checked by
+     * that thread's own timer: a call served on the I/O thread then schedules and cancels its
+     * check there, without the scheduler's lock or a wake-up of its thread.
+     */
+    IngressWatch(HttpServerExchange exchange, ScheduledExecutorService scheduler, XnioExecutor ioTimer,
+            LimitHits hits, ServerLimits limits) {
         this.exchange = exchange;
         this.scheduler = scheduler;
+        this.ioTimer = ioTimer;
         this.hits = hits;
         this.headTimeout = limits.responseHeadTimeout();
         this.idleTimeout = limits.bodyIdleTimeout();
@@ -105,11 +121,10 @@ final class IngressWatch {
     }
 
     /**
-     * Starts the blocking exchange with this watch on the client's output, hooks the client
-     * connection's close, and starts the timer.
+     * Hooks the client connection's close and starts the timer. A call that relays on an ingress
+     * thread then calls {@link #startBlocking}; one that stays on the I/O thread does not.
      */
     void start() {
-        exchange.startBlocking(new WatchedBlockingExchange());
         ServerConnection connection = exchange.getConnection();
         CloseHook hook = connection.getAttachment(CLOSE_HOOK);
         if (hook == null) { // one listener per connection, not per call: a keep-alive connection has many
@@ -125,12 +140,18 @@ final class IngressWatch {
         schedule(Math.min(headTimeout.toNanos(), idleTimeout.toNanos()));
     }
 
+    /** Starts the blocking exchange with this watch on the client's output: before the first blocking read or write. */
+    void startBlocking() {
+        exchange.startBlocking(new WatchedBlockingExchange());
+    }
+
     /** Ends the watch: the timer and the client watch stop. Called by the call's thread, last. */
     void stop() {
         synchronized (this) {
             stopped = true;
             if (timer != null) {
-                timer.cancel(false);
+                timer.run();
+                timer = null;
             }
         }
         CloseHook hook = exchange.getConnection().getAttachment(CLOSE_HOOK);
@@ -212,6 +233,10 @@ final class IngressWatch {
                 return;
             }
             eofWatch = eof;
+        }
+        if (connection.getIoThread() == Thread.currentThread()) {
+            eof.start(); // a call served on the I/O thread: no task needed
+            return;
         }
         try {
             connection.getIoThread().execute(eof::start);
@@ -296,7 +321,13 @@ final class IngressWatch {
                 return;
             }
             try {
-                timer = scheduler.schedule(this::check, nanos, TimeUnit.NANOSECONDS);
+                if (ioTimer != null) {
+                    XnioExecutor.Key key = ioTimer.executeAfter(this::check, nanos, TimeUnit.NANOSECONDS);
+                    timer = key::remove;
+                } else {
+                    ScheduledFuture<?> f = scheduler.schedule(this::check, nanos, TimeUnit.NANOSECONDS);
+                    timer = () -> f.cancel(false);
+                }
             } catch (RejectedExecutionException e) {
                 // the scheduler is shut down: the server is going, and the sockets with it
             }
@@ -519,6 +550,12 @@ final class IngressWatch {
          * back for the next request, so the watch must be off by then.
          */
         void stop() {
+            if (connection.getIoThread() == Thread.currentThread()) {
+                // A call relayed on the I/O thread itself: nothing to wait for, and waiting would deadlock.
+                unwatch();
+                stopped.countDown();
+                return;
+            }
             try {
                 connection.getIoThread().execute(() -> {
                     unwatch();

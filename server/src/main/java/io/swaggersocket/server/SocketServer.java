@@ -455,7 +455,7 @@ public final class SocketServer implements Closeable {
         private String path = "/tunnel";
         private SSLContext sslContext;
         private ClientAuth clientAuth = ClientAuth.NONE;
-        private Authenticator authenticator = Authenticator.acceptAll();
+        private Authenticator authenticator = AccessControl.ACCEPT_ALL;
         private boolean customAuthenticator;
         private AccessPolicy accessPolicy;
         private java.util.concurrent.Callable<AccessPolicy> reloader;
