@@ -87,10 +87,11 @@ public final class ForwardingHandler implements HttpRequestHandler, AutoCloseabl
     }
 
     /** The default of {@link Builder#maxConnections}. */
-    public static final int DEFAULT_MAX_CONNECTIONS = 64;
+    public static final int DEFAULT_MAX_CONNECTIONS = 256; // = the default maxConcurrentStreams: no stream waits for a connection
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DEFAULT_BODY_IDLE_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(5);
     static final String CONNECT_TIMED_OUT = "no connection within the connect or request timeout";
     static final String POOL_CONNECT_TIMED_OUT = "no connection within the connect timeout";
     static final String RESPONSE_TIMED_OUT = "no response head within the request timeout";
@@ -263,7 +264,7 @@ public final class ForwardingHandler implements HttpRequestHandler, AutoCloseabl
         private final URI upstream;
         private HttpClient client;
         private Duration connectTimeout;
-        private Duration requestTimeout = Duration.ZERO;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration bodyIdleTimeout = DEFAULT_BODY_IDLE_TIMEOUT;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
@@ -312,8 +313,9 @@ public final class ForwardingHandler implements HttpRequestHandler, AutoCloseabl
 
         /**
          * How long to wait for the upstream's response head once the request head is sent (then
-         * 504); {@link Duration#ZERO} for no limit. Default none: the tunnel's caller sets its own
-         * deadline, and its cancellation reaches the upstream.
+         * 504); {@link Duration#ZERO} for no limit. Default 5 minutes, so that an upstream that never
+         * answers cannot hold a stream and a connection for ever; the tunnel's caller may end the
+         * call earlier (the server's ingress: 60 s), and its cancellation reaches the upstream.
          */
         public Builder requestTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
