@@ -143,14 +143,17 @@ public final class RawWebSocketChannel implements WebSocketTransport {
         if (!connection.isOpen() || !closeSent.compareAndSet(false, true)) {
             return;
         }
-        sendClose(FrameEncoder.closePayload(code, reason));
+        sendClose(FrameEncoder.closePayload(code, reason), false);
     }
 
-    /** Sends our close frame, the last one; drops the connection once both closes are through. */
-    private void sendClose(ByteBuffer payload) {
+    /**
+     * Sends our close frame, the last one; drops the connection once both closes are through, or
+     * once ours is written when {@code fail} (RFC 6455 7.1.7: a broken peer is not waited for).
+     */
+    private void sendClose(ByteBuffer payload, boolean fail) {
         writer.send(encoder.frame(FrameEncoder.CLOSE, payload), false, true, failure -> {
             closeWritten = true;
-            if (failure != null || closeReceived) {
+            if (failure != null || closeReceived || fail) {
                 drop();
             }
         });
@@ -234,7 +237,7 @@ public final class RawWebSocketChannel implements WebSocketTransport {
         closeCode = e.closeCode();
         closeReason = e.getMessage();
         if (closeSent.compareAndSet(false, true)) {
-            sendClose(FrameEncoder.closePayload(e.closeCode(), e.getMessage()));
+            sendClose(FrameEncoder.closePayload(e.closeCode(), e.getMessage()), true);
         } else {
             drop();
         }
@@ -305,7 +308,8 @@ public final class RawWebSocketChannel implements WebSocketTransport {
             closeReceived = true;
             if (closeSent.compareAndSet(false, true)) {
                 // Echo the peer's code (RFC 6455 5.5.1); a close without one is answered without one.
-                sendClose(code == FrameDecoder.NO_STATUS ? ByteBuffer.allocate(0) : FrameEncoder.closePayload(code, reason));
+                sendClose(code == FrameDecoder.NO_STATUS ? ByteBuffer.allocate(0) : FrameEncoder.closePayload(code, reason),
+                        false);
             } else if (closeWritten) {
                 drop();
             }
