@@ -33,7 +33,12 @@ final class SocketWriter {
         }
 
         boolean written() {
-            return !buffers[buffers.length - 1].hasRemaining();
+            for (ByteBuffer b : buffers) { // all of them: a header before an empty payload counts too
+                if (b.hasRemaining()) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

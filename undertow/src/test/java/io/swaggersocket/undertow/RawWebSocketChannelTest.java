@@ -154,6 +154,27 @@ class RawWebSocketChannelTest {
     }
 
     @Test
+    void sendsFramesWithEmptyPayloads() throws Exception {
+        RawWebSocketChannel channel = connect(0);
+        CompletableFuture<Throwable> pinged = new CompletableFuture<>();
+        channel.sendPing(ByteBuffer.allocate(0), pinged::complete);
+        channel.sendBinary(ByteBuffer.allocate(0), MessageChannel.Callback.IGNORE);
+        Frame ping = readFrame();
+        assertEquals(FrameEncoder.PING, ping.opcode());
+        assertEquals(0, ping.payload().length);
+        assertNull(pinged.get(WAIT_SECONDS, TimeUnit.SECONDS));
+        Frame empty = readFrame();
+        assertEquals(FrameEncoder.BINARY, empty.opcode());
+        assertEquals(0, empty.payload().length);
+        peerOut.write(clientFrame(FrameEncoder.CLOSE, new byte[0]));
+        Frame echo = readFrame();
+        assertEquals(FrameEncoder.CLOSE, echo.opcode());
+        assertEquals(0, echo.payload().length, "a close without a code is echoed without one");
+        assertPeerSeesEof();
+        assertEquals("close 1005 ", nextEvent());
+    }
+
+    @Test
     void deliversMessagesAndTheListenerOwnsThem() throws Exception {
         RawWebSocketChannel channel = connect(0);
         peerOut.write(WireFrames.concat(clientFrame(FrameEncoder.TEXT, "hello".getBytes(StandardCharsets.UTF_8)),
