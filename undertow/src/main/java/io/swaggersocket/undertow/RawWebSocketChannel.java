@@ -42,6 +42,8 @@ public final class RawWebSocketChannel implements WebSocketTransport {
     /** Frames that may wait for a blocked socket; SocketConnection keeps far fewer in flight. */
     static final int MAX_QUEUED_FRAMES = 1024;
     private static final int READ_BUFFER = 64 * 1024;
+    /** Buffers read in one read event at most (1 MiB): see {@link #readable()}. */
+    private static final int READS_PER_EVENT = 16;
     private static final int ABNORMAL = 1006;
 
     private final StreamConnection connection;
@@ -193,10 +195,18 @@ public final class RawWebSocketChannel implements WebSocketTransport {
         IoUtils.safeClose(connection);
     }
 
-    /** The read listener, on the I/O thread: reads until the socket has nothing more. */
+    /**
+     * The read listener, on the I/O thread: reads until the socket has nothing more, or
+     * {@value #READS_PER_EVENT} buffers, then lets the I/O thread serve its other connections and
+     * comes back ({@code wakeupReads}): one agent's bulk transfer must not starve the others.
+     */
     private void readable() {
         ConduitStreamSourceChannel source = connection.getSourceChannel();
-        for (;;) {
+        for (int reads = 0;; reads++) {
+            if (reads == READS_PER_EVENT) {
+                source.wakeupReads();
+                return;
+            }
             int n;
             try {
                 n = source.read(in);
