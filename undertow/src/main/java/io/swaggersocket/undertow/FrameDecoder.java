@@ -149,7 +149,7 @@ final class FrameDecoder {
                     + Integer.toHexString(b0 & 0x70));
         }
         int op = b0 & 0x0F;
-        if (op > PONG_OPCODE || (op > FrameEncoder.BINARY && op < FrameEncoder.CLOSE)) {
+        if (op > FrameEncoder.PONG || (op > FrameEncoder.BINARY && op < FrameEncoder.CLOSE)) {
             throw new WebSocketProtocolException(1002, "unknown opcode 0x" + Integer.toHexString(op));
         }
         if (isMasked != expectMasked) {
@@ -158,8 +158,6 @@ final class FrameDecoder {
                     : "expected an unmasked frame from the server but it was masked");
         }
     }
-
-    private static final int PONG_OPCODE = FrameEncoder.PONG;
 
     private void checkFrame(long length) throws WebSocketProtocolException {
         if (opcode >= FrameEncoder.CLOSE) {
