@@ -9,11 +9,10 @@ import io.swaggersocket.handshake.Protocol;
 import io.swaggersocket.mux.ConnectionConfig;
 import io.swaggersocket.mux.SocketClosedException;
 import io.swaggersocket.mux.SocketConnection;
-import io.swaggersocket.undertow.UndertowChannel;
+import io.swaggersocket.undertow.WebSocketTransport;
 import io.undertow.UndertowOptions;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.DefaultByteBufferPool;
-import io.undertow.websockets.core.WebSocketChannel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -131,7 +130,7 @@ public final class SocketClient implements Closeable {
     private Attempt inFlight;
     private ScheduledFuture<?> retry;
     private Throwable closeCause;
-    private UndertowChannel currentChannel;
+    private WebSocketTransport currentChannel;
     private final AtomicBoolean released = new AtomicBoolean();
 
     private SocketClient(Builder b) {
@@ -294,7 +293,7 @@ public final class SocketClient implements Closeable {
     @Override
     public void close() {
         SocketConnection connection = null;
-        UndertowChannel channel = null;
+        WebSocketTransport channel = null;
         Attempt attempt = null;
         boolean closing;
         boolean gaveUp;
@@ -334,16 +333,12 @@ public final class SocketClient implements Closeable {
         }
     }
 
-    /** Lets the close handshake finish before the I/O thread goes (UndertowChannel aborts after 5 s). */
-    private void awaitSocketClosed(UndertowChannel channel) {
+    /** Lets the close handshake finish before the I/O thread goes (either channel aborts after 5 s). */
+    private void awaitSocketClosed(WebSocketTransport channel) {
         if (channel == null || onIoThread()) {
             return;
         }
-        CompletableFuture<Void> closed = new CompletableFuture<>();
-        channel.socket().addCloseTask(ws -> closed.complete(null));
-        if (!channel.socket().isOpen()) {
-            return;
-        }
+        CompletableFuture<Void> closed = channel.socketClosed();
         try {
             closed.get(WORKER_SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -584,7 +579,7 @@ public final class SocketClient implements Closeable {
         final CompletableFuture<SocketConnection> settled = new CompletableFuture<>();
         private final CompletableFuture<SocketConnection> outcome = new CompletableFuture<>();
         private volatile WebSocketUpgrade upgrade;
-        private volatile UndertowChannel channel;
+        private volatile WebSocketTransport channel;
         private volatile ScheduledFuture<?> timer;
 
         Attempt(int number, boolean first) {
@@ -604,7 +599,7 @@ public final class SocketClient implements Closeable {
             LOG.log(System.Logger.Level.DEBUG, "connecting to {0} (attempt {1})", safeUri, number);
             try {
                 timer = scheduler.schedule(() -> timedOut(limit), limit.toNanos(), TimeUnit.NANOSECONDS);
-                upgrade = WebSocketUpgrade.start(worker, pool, ssl, uri, safeUri, upgradeHeaders(), connectOptions);
+                upgrade = WebSocketUpgrade.start(worker, pool, ssl, uri, safeUri, upgradeHeaders(), connectOptions, config);
             } catch (RuntimeException e) {
                 abandon(new IOException("cannot start connecting to " + safeUri + ": " + e.getMessage(), e));
                 return;
@@ -622,12 +617,11 @@ public final class SocketClient implements Closeable {
             });
         }
 
-        private void handshake(WebSocketChannel socket) {
+        private void handshake(WebSocketTransport ch) {
             if (outcome.isDone()) {
-                IoUtils.safeClose(socket);
+                ch.abort();
                 return;
             }
-            UndertowChannel ch = UndertowChannel.of(socket, config);
             channel = ch;
             if (outcome.isDone()) {
                 ch.abort();
@@ -675,7 +669,7 @@ public final class SocketClient implements Closeable {
             if (u != null) {
                 u.cancel(cause);
             }
-            UndertowChannel ch = channel;
+            WebSocketTransport ch = channel;
             if (ch != null) {
                 ch.abort();
             }

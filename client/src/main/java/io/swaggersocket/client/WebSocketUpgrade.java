@@ -1,6 +1,10 @@
 package io.swaggersocket.client;
 
+import io.swaggersocket.mux.ConnectionConfig;
 import io.swaggersocket.undertow.ClientWebSocketChannel;
+import io.swaggersocket.undertow.RawWebSocketChannel;
+import io.swaggersocket.undertow.UndertowChannel;
+import io.swaggersocket.undertow.WebSocketTransport;
 import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
@@ -14,7 +18,6 @@ import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 import io.undertow.websockets.client.WebSocketClientHandshake;
-import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSocketVersion;
 import java.io.IOException;
 import java.net.URI;
@@ -46,7 +49,9 @@ import org.xnio.ssl.XnioSsl;
  * and with them the server's reason, are gone ({@code WebSocketClientNegotiation.afterRequest} is
  * only called for a 101). Here a non-101 answer's body is read (up to {@link #MAX_BODY} bytes) and
  * a 101 is checked with Undertow's own handshake checker before the connection becomes a
- * {@link WebSocketChannel}.
+ * {@link WebSocketTransport}: a {@link RawWebSocketChannel}, or with
+ * {@value WebSocketTransport#FRAMING_PROPERTY}{@code =undertow} an {@link UndertowChannel} over a
+ * {@link ClientWebSocketChannel}.
  *
  * <p>Callbacks run on the XNIO I/O thread; so does the completion of {@link #result()}.
  */
@@ -60,12 +65,15 @@ final class WebSocketUpgrade {
     private final List<Map.Entry<String, String>> extraHeaders;
     private final ByteBufferPool pool;
     private final WebSocketClientHandshake handshake;
-    private final CompletableFuture<WebSocketChannel> result = new CompletableFuture<>();
+    private final ConnectionConfig config;
+    private final CompletableFuture<WebSocketTransport> result = new CompletableFuture<>();
     private volatile IoFuture<ClientConnection> connecting;
     private volatile ClientConnection connection;
 
-    private WebSocketUpgrade(URI uri, String safeUri, List<Map.Entry<String, String>> extraHeaders, ByteBufferPool pool) {
+    private WebSocketUpgrade(URI uri, String safeUri, List<Map.Entry<String, String>> extraHeaders, ByteBufferPool pool,
+            ConnectionConfig config) {
         this.uri = uri;
+        this.config = config;
         this.safeUri = safeUri;
         this.extraHeaders = extraHeaders;
         this.pool = pool;
@@ -78,10 +86,11 @@ final class WebSocketUpgrade {
      * @param safeUri the address as it may appear in messages (no query, no user info)
      * @param ssl required for wss, ignored for ws
      * @param options XNIO options for the TCP (and TLS) connection
+     * @param config gives the channel its size limits
      */
     static WebSocketUpgrade start(XnioWorker worker, ByteBufferPool pool, XnioSsl ssl, URI uri, String safeUri,
-            List<Map.Entry<String, String>> extraHeaders, OptionMap options) {
-        WebSocketUpgrade upgrade = new WebSocketUpgrade(uri, safeUri, extraHeaders, pool);
+            List<Map.Entry<String, String>> extraHeaders, OptionMap options, ConnectionConfig config) {
+        WebSocketUpgrade upgrade = new WebSocketUpgrade(uri, safeUri, extraHeaders, pool, config);
         boolean secure = "wss".equals(uri.getScheme());
         URI httpUri;
         try {
@@ -111,7 +120,7 @@ final class WebSocketUpgrade {
     }
 
     /** Completes with the open WebSocket (owned by the caller from then on) or the failure. */
-    CompletableFuture<WebSocketChannel> result() {
+    CompletableFuture<WebSocketTransport> result() {
         return result;
     }
 
@@ -181,19 +190,20 @@ final class WebSocketUpgrade {
         for (HeaderValues values : response.getResponseHeaders()) {
             received.put(values.getHeaderName().toString().toLowerCase(Locale.ROOT), new ArrayList<>(values));
         }
-        WebSocketChannel channel;
+        WebSocketTransport channel;
         try {
             handshake.handshakeChecker(uri, sent).checkHandshakeExtended(received);
             StreamConnection upgraded = exchange.getConnection().performUpgrade();
-            // Undertow's own client channel masks uploads one byte at a time: see ClientWebSocketChannel.
-            channel = ClientWebSocketChannel.of(upgraded, safeUri, pool, OptionMap.EMPTY);
+            channel = WebSocketTransport.rawFraming() ? RawWebSocketChannel.of(upgraded, true, config)
+                    // Undertow's own client channel masks uploads one byte at a time: see ClientWebSocketChannel.
+                    : UndertowChannel.of(ClientWebSocketChannel.of(upgraded, safeUri, pool, OptionMap.EMPTY), config);
         } catch (IOException e) {
             fail(new IOException("the server at " + safeUri + " answered 101 but not as a WebSocket server: "
                     + e.getMessage(), e));
             return;
         }
         if (!result.complete(channel)) {
-            IoUtils.safeClose(channel);
+            channel.abort();
         }
     }
 

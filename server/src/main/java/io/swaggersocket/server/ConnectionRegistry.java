@@ -5,8 +5,7 @@ import io.swaggersocket.handshake.CloseCode;
 import io.swaggersocket.mux.ConnectionConfig;
 import io.swaggersocket.mux.SocketClosedException;
 import io.swaggersocket.mux.SocketConnection;
-import io.swaggersocket.undertow.UndertowChannel;
-import io.undertow.websockets.core.WebSocketChannel;
+import io.swaggersocket.undertow.WebSocketTransport;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
@@ -67,7 +67,7 @@ final class ConnectionRegistry implements TunnelHandler.Acceptor {
     /** Ids of live connections and of those still in their handshake: a duplicate is refused. */
     private final Set<String> idsInUse = ConcurrentHashMap.newKeySet();
     /** Channels whose handshake is running: aborted by close(). */
-    private final Set<UndertowChannel> handshaking = ConcurrentHashMap.newKeySet();
+    private final Set<WebSocketTransport> handshaking = ConcurrentHashMap.newKeySet();
 
     /**
      * @param serverLock the server's lock, under which it changes the state {@code accepting} reads
@@ -128,9 +128,9 @@ final class ConnectionRegistry implements TunnelHandler.Acceptor {
     }
 
     @Override
-    public void upgraded(WebSocketChannel socket, String id, Principal principal, String announcedName,
-            UpgradeAdmission.Ticket ticket) {
-        UndertowChannel channel = UndertowChannel.of(socket, config);
+    public void upgraded(Function<ConnectionConfig, WebSocketTransport> socket, String id, Principal principal,
+            String announcedName, UpgradeAdmission.Ticket ticket) {
+        WebSocketTransport channel = socket.apply(config);
         String refusal = null;
         synchronized (serverLock) {
             if (!accepting.getAsBoolean()) {
@@ -144,7 +144,7 @@ final class ConnectionRegistry implements TunnelHandler.Acceptor {
         if (refusal != null) {
             ticket.release();
             LOG.log(refusal.startsWith("duplicate") ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-                    "refused the socket from {0}: {1} {2}", socket.getPeerAddress(), refusal, id);
+                    "refused the socket from {0}: {1} {2}", channel.remoteAddress(), refusal, id);
             channel.close(refusal.startsWith("duplicate") ? CloseCode.INTERNAL_ERROR.code()
                     : CloseCode.GOING_AWAY.code(), refusal);
             return;
@@ -171,7 +171,7 @@ final class ConnectionRegistry implements TunnelHandler.Acceptor {
                 idsInUse.remove(id);
                 ticket.release();
                 LOG.log(System.Logger.Level.DEBUG, "handshake of connection {0} from {1} failed: {2}", id,
-                        socket.getPeerAddress(), unwrap(failure).getMessage());
+                        channel.remoteAddress(), unwrap(failure).getMessage());
             } else {
                 received(connection, ticket);
             }
@@ -255,7 +255,7 @@ final class ConnectionRegistry implements TunnelHandler.Acceptor {
      * @param server names the server in log lines
      */
     void shutdownAll(Object server, Duration grace, Duration forcedWait) {
-        handshaking.forEach(UndertowChannel::abort);
+        handshaking.forEach(WebSocketTransport::abort);
         List<Tracked> live = List.copyOf(connections.values());
         live.forEach(t -> t.connection().shutdown());
         List<Tracked> left = awaitGone(live, grace);

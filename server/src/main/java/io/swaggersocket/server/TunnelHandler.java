@@ -10,8 +10,14 @@ import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
 import io.swaggersocket.handshake.Protocol;
+import io.swaggersocket.mux.ConnectionConfig;
+import io.swaggersocket.undertow.RawWebSocketChannel;
+import io.swaggersocket.undertow.ServerUpgrade;
+import io.swaggersocket.undertow.UndertowChannel;
+import io.swaggersocket.undertow.WebSocketTransport;
 import java.net.InetSocketAddress;
 import java.security.Principal;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +38,10 @@ import java.util.function.Supplier;
  * agent its principal may not register, or one held by another principal's agents (400 when the
  * header is repeated); 500 when the authenticator or the id supplier throws. Without the header
  * the same checks run on hello's {@code metadata.name} (close code 4006).
+ *
+ * <p>The 101 is answered by {@link ServerUpgrade} and the connection framed by a
+ * {@link RawWebSocketChannel}, or, with {@value WebSocketTransport#FRAMING_PROPERTY}{@code =undertow}
+ * (read once, when the handler is made), by Undertow's WebSocket handshake and channel.
  */
 final class TunnelHandler implements HttpHandler {
     private static final System.Logger LOG = System.getLogger(TunnelHandler.class.getName());
@@ -49,12 +59,13 @@ final class TunnelHandler implements HttpHandler {
         /**
          * Called on the socket's I/O thread right after the 101: must not block.
          *
+         * @param socket makes the upgraded socket's channel, with the size limits of the config given
          * @param announcedName the agent name the upgrade request announced, or {@code null}
          * @param ticket the upgrade's slots, now the acceptor's: it must release them when the
          *        handshake fails or the connection ends, and call {@code admitted()} when the
          *        handshake succeeds
          */
-        void upgraded(WebSocketChannel socket, String connectionId, Principal principal, String announcedName,
+        void upgraded(Function<ConnectionConfig, WebSocketTransport> socket, String connectionId, Principal principal, String announcedName,
                 UpgradeAdmission.Ticket ticket);
     }
 
@@ -64,6 +75,7 @@ final class TunnelHandler implements HttpHandler {
     private final Supplier<String> connectionIds;
     private final Acceptor acceptor;
     private final WebSocketProtocolHandshakeHandler upgrade;
+    private final boolean rawFraming = WebSocketTransport.rawFraming();
 
     TunnelHandler(HttpGuard guard, AccessControl access, UpgradeAdmission admission, Supplier<String> connectionIds,
             Acceptor acceptor) {
@@ -72,12 +84,15 @@ final class TunnelHandler implements HttpHandler {
         this.admission = admission;
         this.connectionIds = connectionIds;
         this.acceptor = acceptor;
-        this.upgrade = new WebSocketProtocolHandshakeHandler(this::onConnect, exchange -> {
-            // Undertow found no handshake it speaks for this request (RFC 6455 4.4: name ours).
-            exchange.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_VERSION, "13");
-            HttpRoutes.sendError(exchange, 400, "unsupported WebSocket version: expected 13 but was "
-                    + exchange.getRequestHeaders().getFirst(Headers.SEC_WEB_SOCKET_VERSION));
-        });
+        // Undertow found no handshake it speaks for this request.
+        this.upgrade = new WebSocketProtocolHandshakeHandler(this::onConnect, TunnelHandler::unsupportedVersion);
+    }
+
+    /** RFC 6455 4.4: a version we do not speak is refused, naming ours. */
+    private static void unsupportedVersion(HttpServerExchange exchange) {
+        exchange.getResponseHeaders().put(Headers.SEC_WEB_SOCKET_VERSION, "13");
+        HttpRoutes.sendError(exchange, 400, "unsupported WebSocket version: expected 13 but was "
+                + exchange.getRequestHeaders().getFirst(Headers.SEC_WEB_SOCKET_VERSION));
     }
 
     @Override
@@ -201,6 +216,16 @@ final class TunnelHandler implements HttpHandler {
             HttpRoutes.sendError(exchange, 500, "no connection id could be assigned");
             return;
         }
+        if (rawFraming) {
+            if (!ServerUpgrade.isVersion13(exchange)) {
+                unsupportedVersion(exchange);
+                return;
+            }
+            UpgradeAdmission.Ticket ticket = exchange.getAttachment(TICKET);
+            ServerUpgrade.accept(exchange, connection -> acceptor.upgraded(
+                    config -> RawWebSocketChannel.of(connection, false, config), id, principal, name, ticket));
+            return;
+        }
         exchange.putAttachment(CONNECTION_ID, id);
         if (principal != null) {
             exchange.putAttachment(PRINCIPAL, principal);
@@ -209,7 +234,7 @@ final class TunnelHandler implements HttpHandler {
     }
 
     private void onConnect(WebSocketHttpExchange exchange, WebSocketChannel socket) {
-        acceptor.upgraded(socket, exchange.getAttachment(CONNECTION_ID), exchange.getAttachment(PRINCIPAL),
-                exchange.getAttachment(AGENT_NAME), exchange.getAttachment(TICKET));
+        acceptor.upgraded(config -> UndertowChannel.of(socket, config), exchange.getAttachment(CONNECTION_ID),
+                exchange.getAttachment(PRINCIPAL), exchange.getAttachment(AGENT_NAME), exchange.getAttachment(TICKET));
     }
 }

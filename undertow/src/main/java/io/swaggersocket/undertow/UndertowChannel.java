@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.xnio.IoUtils;
@@ -30,7 +31,7 @@ import org.xnio.Pooled;
  * it. Messages over the size limits close the socket with 1009. A close that the peer never
  * answers is turned into an abort after {@code closeTimeout}.
  */
-public final class UndertowChannel implements MessageChannel {
+public final class UndertowChannel implements WebSocketTransport {
     /** The largest handshake (text) message accepted: 64 KiB, room for generous metadata. */
     public static final int MAX_HANDSHAKE_MESSAGE = 64 * 1024;
     private static final long CLOSE_TIMEOUT_MILLIS = 5_000;
@@ -39,6 +40,7 @@ public final class UndertowChannel implements MessageChannel {
     private final long maxBinaryMessage;
     private final long maxTextMessage;
     private final AtomicBoolean closeReported = new AtomicBoolean();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile Listener listener;
     private volatile int closeCode = CloseCode.ABNORMAL.code();
     private volatile String closeReason = "";
@@ -54,6 +56,10 @@ public final class UndertowChannel implements MessageChannel {
         this.socket = Objects.requireNonNull(socket, "socket");
         this.maxBinaryMessage = maxBinaryMessage;
         this.maxTextMessage = maxTextMessage;
+        socket.addCloseTask(ws -> closed.complete(null));
+        if (!socket.isOpen()) {
+            closed.complete(null);
+        }
     }
 
     /**
@@ -120,6 +126,11 @@ public final class UndertowChannel implements MessageChannel {
     @Override
     public SocketAddress remoteAddress() {
         return socket.getPeerAddress();
+    }
+
+    @Override
+    public CompletableFuture<Void> socketClosed() {
+        return closed;
     }
 
     private void reportClose() {
