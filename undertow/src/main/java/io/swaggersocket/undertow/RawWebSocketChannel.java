@@ -42,6 +42,14 @@ public final class RawWebSocketChannel implements WebSocketTransport {
     /** Frames that may wait for a blocked socket; SocketConnection keeps far fewer in flight. */
     static final int MAX_QUEUED_FRAMES = 1024;
     private static final int READ_BUFFER = 64 * 1024;
+    /**
+     * One read buffer per thread that reads (the I/O threads), not one per connection: 10,000 idle
+     * agents would otherwise hold 640 MiB of empty buffers. The decoder consumes payload bytes as
+     * they arrive, so all a connection keeps between reads is an incomplete frame header.
+     */
+    private static final ThreadLocal<ByteBuffer> READ_BUFFERS =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(READ_BUFFER));
+    private static final byte[] NOTHING = new byte[0];
     /** Buffers read in one read event at most (1 MiB): see {@link #readable()}. */
     private static final int READS_PER_EVENT = 16;
     private static final int ABNORMAL = 1006;
@@ -50,7 +58,8 @@ public final class RawWebSocketChannel implements WebSocketTransport {
     private final FrameEncoder encoder;
     private final FrameDecoder decoder;
     private final SocketWriter writer;
-    private final ByteBuffer in = ByteBuffer.allocate(READ_BUFFER);
+    /** The bytes of an incomplete frame header (at most 14) left by the last read; I/O thread only. */
+    private byte[] carried = NOTHING;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final AtomicBoolean closeSent = new AtomicBoolean();
     private final AtomicBoolean closeReported = new AtomicBoolean();
@@ -201,6 +210,21 @@ public final class RawWebSocketChannel implements WebSocketTransport {
      * comes back ({@code wakeupReads}): one agent's bulk transfer must not starve the others.
      */
     private void readable() {
+        ByteBuffer in = READ_BUFFERS.get();
+        in.clear();
+        in.put(carried);
+        carried = NOTHING;
+        try {
+            readInto(in);
+        } finally {
+            if (in.position() > 0) { // compacted: what is left is an incomplete header
+                carried = new byte[in.position()];
+                in.flip().get(carried);
+            }
+        }
+    }
+
+    private void readInto(ByteBuffer in) {
         ConduitStreamSourceChannel source = connection.getSourceChannel();
         for (int reads = 0;; reads++) {
             if (reads == READS_PER_EVENT) {
@@ -212,6 +236,7 @@ public final class RawWebSocketChannel implements WebSocketTransport {
                 n = source.read(in);
             } catch (IOException e) {
                 lost("reading from the peer failed: " + e.getMessage());
+                in.clear();
                 return;
             }
             if (n == 0) {
@@ -220,6 +245,7 @@ public final class RawWebSocketChannel implements WebSocketTransport {
             if (n < 0) {
                 source.suspendReads();
                 lost("the peer closed the TCP connection without a WebSocket close");
+                in.clear();
                 return;
             }
             in.flip();
