@@ -40,7 +40,7 @@ final class IdleWorkload {
         int count = 10_000;
         int seconds = settings.quick() ? 15 : 60;
         log("workload 6: " + count + " idle agents, CPU over " + seconds + " s");
-        idleRun(count, seconds, null, "default heartbeat (ping after 10 s silence, dead after 20 s)");
+        idleRun(count, seconds, null, "default heartbeat (the agents ping after 15 s of silence, dead after 28 s)");
         if (!settings.quick()) {
             // 1 s / 3 s loses most of 10,000 connections here: 20,000 ticks and 10,000 pings a second on
             // the agents' one timer thread while they are still connecting. Twice the default rate:
