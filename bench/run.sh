@@ -83,7 +83,9 @@ done
 #    share; a second worker would mostly contend with wrk for the direct baseline, and one worker is
 #    what a small local service next to an agent looks like. Access log off (it would measure the
 #    disk); keep-alive connections are not recycled after 1,000 requests (nginx's default), so
-#    neither variant pays reconnects that have nothing to do with the tunnel.
+#    neither variant pays reconnects that have nothing to do with the tunnel. A second server block
+#    on the port after it is the reference of one extra hop in C: a reverse proxy to the first
+#    (upstream with keepalive 64, HTTP/1.1, no Connection header), in the same nginx and worker.
 ONLY=1,2,3,4,5,6,7,8
 ARGS=("$@")
 for ((i = 0; i < ${#ARGS[@]}; i++)); do
@@ -116,8 +118,9 @@ start_nginx() {
   mkdir -p "$NGINX_DIR/html" "$NGINX_DIR/temp"
   printf 'hello\n' >"$NGINX_DIR/html/tiny.txt" # 6 bytes
   chmod -R a+rX "$NGINX_DIR" # started as root, the workers run as an unprivileged user
-  local port
-  for port in $(seq 18080 18099); do # the first free port of 20; nginx refuses a taken one
+  local port proxy
+  for port in $(seq 18080 18098); do # the first two free ports of 20; nginx refuses a taken one
+    proxy=$((port + 1))
     cat >"$NGINX_DIR/nginx.conf" <<CONF
 worker_processes 1;
 pid $NGINX_PID;
@@ -137,11 +140,24 @@ http {
     listen 127.0.0.1:$port;
     root $NGINX_DIR/html;
   }
+  upstream static {
+    server 127.0.0.1:$port;
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:$proxy;
+    location / {
+      proxy_pass http://static;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
 }
 CONF
     if nginx_ctl 2>>"$NGINX_DIR/error.log"; then
       NGINX_STARTED=1
       NGINX_PORT=$port
+      NGINX_PROXY_PORT=$proxy
       return 0
     fi
   done
@@ -152,8 +168,10 @@ if [[ ",$ONLY," == *,7,* ]]; then
   if [[ -z $NGINX_BIN ]]; then
     echo "[run.sh] nginx is not installed; workload 7 will be skipped" >&2
   elif start_nginx; then
-    echo "[run.sh] nginx $("$NGINX_BIN" -v 2>&1 | sed 's/.*nginx\///') on 127.0.0.1:$NGINX_PORT (pid $(cat "$NGINX_PID"))" >&2
-    HARNESS_EXTRA+=(--nginx "http://127.0.0.1:$NGINX_PORT" --nginx-pid "$NGINX_PID")
+    echo "[run.sh] nginx $("$NGINX_BIN" -v 2>&1 | sed 's/.*nginx\///') on 127.0.0.1:$NGINX_PORT, its proxy to itself on" \
+      "127.0.0.1:$NGINX_PROXY_PORT (pid $(cat "$NGINX_PID"))" >&2
+    HARNESS_EXTRA+=(--nginx "http://127.0.0.1:$NGINX_PORT" --nginx-proxy "http://127.0.0.1:$NGINX_PROXY_PORT"
+      --nginx-pid "$NGINX_PID")
   else
     echo "[run.sh] nginx did not start (see $NGINX_DIR/error.log); workload 7 will be skipped" >&2
   fi

@@ -16,8 +16,8 @@ import java.util.Locale;
  * workload runs its direct baseline and its tunnel variant alternately, {@code repeats} times, and
  * the table shows medians, the ratio and the spread across repeats.
  *
- * <p>Args: {@code [--quick] [--only 1,2,...] [--jmh-csv FILE] [--out FILE] [--nginx URL --nginx-pid
- * FILE] [--cli-jar JAR] [--cds-archive FILE]}. System properties, for profiling and experiments only:
+ * <p>Args: {@code [--quick] [--only 1,2,...] [--jmh-csv FILE] [--out FILE] [--nginx URL --nginx-proxy URL
+ * --nginx-pid FILE] [--cli-jar JAR] [--cds-archive FILE]}. System properties, for profiling and experiments only:
  * {@code bench.agentJvmOpts} and {@code bench.idleJvmOpts} add JVM options to the child JVMs (a JFR recording); {@code bench.tunnelOnly=true} skips the direct
  * variants of workloads 1 and 2; {@code bench.bulk=up|down} runs one direction of workload 4;
  * {@code bench.streamWindow}, {@code bench.connectionWindow}, {@code bench.maxFrameSize} replace the
@@ -25,7 +25,8 @@ import java.util.Locale;
  *
  * <p>Workload 7 runs the product as users run it: {@code swaggersocket server} and
  * {@code swaggersocket agent --forward} from {@code --cli-jar}, each in its own JVM, in front of the
- * nginx that run.sh started ({@code --nginx URL --nginx-pid FILE}); {@code bench.serverJvmOpts} adds
+ * nginx that run.sh started ({@code --nginx URL --nginx-pid FILE}), and measures that nginx's proxy to
+ * itself ({@code --nginx-proxy URL}) as the reference of one extra hop; {@code bench.serverJvmOpts} adds
  * JVM options to that server JVM, {@code bench.agentJvmOpts} to its agent JVM; it is
  * {@link NginxIngressWorkload}. Workload 8 ({@link StartupWorkload}) starts the same two commands
  * from nothing, with and without the jar's class-data-sharing archive ({@code --cds-archive FILE},
@@ -39,6 +40,7 @@ public final class Bench {
     private boolean quick;
     private String only = "1,2,3,4,5,6,7,8";
     private String nginxUrl;
+    private String nginxProxyUrl;
     private Path nginxPid;
     private Path cliJar;
     private Path cdsArchive;
@@ -65,6 +67,7 @@ public final class Bench {
                 case "--jmh-csv" -> b.jmhCsv = Path.of(args[++i]);
                 case "--out" -> b.out = Path.of(args[++i]);
                 case "--nginx" -> b.nginxUrl = args[++i];
+                case "--nginx-proxy" -> b.nginxProxyUrl = args[++i];
                 case "--nginx-pid" -> b.nginxPid = Path.of(args[++i]);
                 case "--cli-jar" -> b.cliJar = Path.of(args[++i]);
                 case "--cds-archive" -> b.cdsArchive = Path.of(args[++i]);
@@ -73,8 +76,8 @@ public final class Bench {
         }
         b.settings = Settings.of(b.quick, b.rows, b.notes);
         Settings s = b.settings;
-        b.nginx = new NginxIngressWorkload(b.quick, s.repeats(), b.nginxUrl, b.nginxPid, b.cliJar, b.rows, b.notes,
-                s::waitForQuiet);
+        b.nginx = new NginxIngressWorkload(b.quick, s.repeats(), b.nginxUrl, b.nginxProxyUrl, b.nginxPid, b.cliJar,
+                b.rows, b.notes, s::waitForQuiet);
         b.startup = new StartupWorkload(s, b.cliJar, b.cdsArchive);
         NginxIngressWorkload nginx = b.nginx;
         StartupWorkload startup = b.startup;

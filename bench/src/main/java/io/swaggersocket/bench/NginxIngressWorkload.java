@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 /**
  * Workload 7 of {@link Bench}: the product as users run it, {@code swaggersocket server} and
  * {@code swaggersocket agent --forward} from the CLI jar, each in its own JVM, in front of the nginx
- * that run.sh started. Adds its rows and note to the harness's table.
+ * that run.sh started, and that nginx's reverse proxy to itself, the reference of one extra hop in C.
+ * Adds its rows and note to the harness's table.
  */
 final class NginxIngressWorkload {
     /** Issue 11's target: through the tunnel at least half of nginx served directly. */
@@ -39,6 +40,8 @@ final class NginxIngressWorkload {
     private final boolean quick;
     private final int repeats;
     private final String nginxUrl;
+    /** run.sh's second server block: proxy_pass to the first (null: that variant is not measured). */
+    private final String nginxProxyUrl;
     private final Path nginxPid;
     private final Path cliJar;
     private final List<String[]> rows;
@@ -49,14 +52,16 @@ final class NginxIngressWorkload {
 
     /**
      * {@code quick}, {@code repeats} and {@code waitForQuiet} as the harness runs every workload;
-     * {@code nginxUrl}, {@code nginxPid} and {@code cliJar} from its options (null: skipped);
+     * {@code nginxUrl}, {@code nginxProxyUrl}, {@code nginxPid} and {@code cliJar} from its options (null:
+     * skipped);
      * {@code rows} and {@code notes} are the harness's table, added to.
      */
-    NginxIngressWorkload(boolean quick, int repeats, String nginxUrl, Path nginxPid, Path cliJar, List<String[]> rows,
-            List<String> notes, Runnable waitForQuiet) {
+    NginxIngressWorkload(boolean quick, int repeats, String nginxUrl, String nginxProxyUrl, Path nginxPid, Path cliJar,
+            List<String[]> rows, List<String> notes, Runnable waitForQuiet) {
         this.quick = quick;
         this.repeats = repeats;
         this.nginxUrl = nginxUrl;
+        this.nginxProxyUrl = nginxProxyUrl;
         this.nginxPid = nginxPid;
         this.cliJar = cliJar;
         this.rows = rows;
@@ -78,7 +83,8 @@ final class NginxIngressWorkload {
      * {@code swaggersocket server} JVM, a bearer token on every call, to a
      * {@code swaggersocket agent --forward} JVM ({@code ForwardingHandler}) in front of nginx serving
      * a 6-byte file, against wrk on that nginx directly, at 16 and 64 connections, alternating, in
-     * the same run; CPU per call of each process from /proc/PID/stat over each wrk run.
+     * the same run, and wrk on nginx's reverse proxy to itself (one extra hop in C) alternating with both;
+     * CPU per call of each process from /proc/PID/stat over each wrk run.
      */
     void run() throws Exception {
         String what = "ingress -> agent --forward -> nginx, 6-byte file";
@@ -107,14 +113,19 @@ final class NginxIngressWorkload {
             serverOut.await(l -> l.startsWith("agent " + NGINX_AGENT + " (") && l.contains(" connected from "), 60);
             String direct = nginxUrl + NGINX_FILE;
             String ingress = "http://127.0.0.1:" + port + "/agents/" + NGINX_AGENT + NGINX_FILE;
+            String proxied = nginxProxyUrl == null ? null : nginxProxyUrl + NGINX_FILE;
             probe(direct, null, 200);
+            if (proxied != null) {
+                probe(proxied, null, 200);
+            }
             probe(ingress, token, 200);
             int without = probe(ingress, null, -1);
             if (without == 200) {
                 throw new IOException("the ingress answered 200 without a token: the workload must be authenticated");
             }
             log("  server pid " + srv.pid() + " port " + port + ", agent pid " + agt.pid() + ", nginx " + nginxUrl
-                    + "; without a token the ingress answers " + without);
+                    + (proxied == null ? "" : ", nginx proxy " + nginxProxyUrl) + "; without a token the ingress answers "
+                    + without);
             long nginxMaster = Long.parseLong(Files.readString(nginxPid).trim());
             String auth = "Authorization: Bearer " + token;
             int seconds = quick ? 3 : 10;
@@ -122,15 +133,24 @@ final class NginxIngressWorkload {
             for (int c : new int[] {16, 64}) {
                 wrk(direct, c, warm, null); // warm-up of both paths, JIT included, before any repeat counts
                 wrk(ingress, c, warm, auth);
+                if (proxied != null) {
+                    wrk(proxied, c, warm, null);
+                }
                 WrkRun[] d = new WrkRun[repeats];
                 WrkRun[] t = new WrkRun[repeats];
+                WrkRun[] p = new WrkRun[repeats];
                 for (int r = 0; r < repeats; r++) {
                     waitForQuiet.run();
                     d[r] = measuredWrk(direct, c, seconds, null, srv, agt, nginxMaster);
                     t[r] = measuredWrk(ingress, c, seconds, auth, srv, agt, nginxMaster);
+                    if (proxied != null) {
+                        p[r] = measuredWrk(proxied, c, seconds, null, srv, agt, nginxMaster);
+                    }
                     log(String.format(Locale.ROOT, "  c=%d repeat %d: direct %.0f/s (nginx %.1f us/call), tunnel %.0f/s"
                             + " (server %.1f, agent %.1f, nginx %.1f us/call)", c, r + 1, d[r].rps, d[r].nginxCpu,
-                            t[r].rps, t[r].serverCpu, t[r].agentCpu, t[r].nginxCpu));
+                            t[r].rps, t[r].serverCpu, t[r].agentCpu, t[r].nginxCpu)
+                            + (proxied == null ? "" : String.format(Locale.ROOT, ", nginx proxy %.0f/s (nginx %.1f us/call)",
+                                    p[r].rps, p[r].nginxCpu)));
                 }
                 double[] dr = col(d, WrkRun::rps);
                 double[] tr = col(t, WrkRun::rps);
@@ -150,11 +170,32 @@ final class NginxIngressWorkload {
                 double[] tn = col(t, WrkRun::nginxCpu);
                 rows.add(row("7", "  same, nginx CPU per call (us)", fmt1(Stats.median(dn)), fmt1(Stats.median(tn)),
                         ratio(Stats.median(tn) / Stats.median(dn)), "", noise(dn) + " / " + noise(tn)));
+                if (proxied != null) {
+                    double[] pr = col(p, WrkRun::rps);
+                    rows.add(row("7", "  reference, one extra hop in C: nginx direct vs nginx proxy_pass (upstream keepalive"
+                            + " 64) -> same nginx, wrk -t2 -c" + c + ", req/s", fmt0(Stats.median(dr)),
+                            fmt0(Stats.median(pr)), ratio(Stats.median(pr) / Stats.median(dr)), "",
+                            noise(dr) + " / " + noise(pr)));
+                    rows.add(row("7", "  reference, latency p50 / p99 (us)",
+                            fmt0(Stats.median(col(d, WrkRun::p50))) + " / " + fmt0(Stats.median(col(d, WrkRun::p99))),
+                            fmt0(Stats.median(col(p, WrkRun::p50))) + " / " + fmt0(Stats.median(col(p, WrkRun::p99))),
+                            "", "", ""));
+                    double[] pn = col(p, WrkRun::nginxCpu);
+                    rows.add(row("7", "  reference, nginx CPU per call (us), both server blocks", fmt1(Stats.median(dn)),
+                            fmt1(Stats.median(pn)), ratio(Stats.median(pn) / Stats.median(dn)), "",
+                            noise(dn) + " / " + noise(pn)));
+                    rows.add(row("7", "  tunnel vs one nginx proxy hop, req/s (columns: nginx proxy / tunnel)",
+                            fmt0(Stats.median(pr)), fmt0(Stats.median(tr)), ratio(Stats.median(tr) / Stats.median(pr)),
+                            "", noise(pr) + " / " + noise(tr)));
+                }
             }
             notes.add("Workload 7: `swaggersocket server --listen 127.0.0.1:0` and `swaggersocket agent --forward "
                     + nginxUrl + "` (" + cliJar.getFileName() + ", -Xmx2g, token from SWAGGERSOCKET_TOKEN), each its own"
                     + " JVM; nginx worker_processes 1 (run.sh); CPU per call = utime+stime from /proc/PID/stat over"
-                    + " each wrk run / its requests (nginx: master and worker).");
+                    + " each wrk run / its requests (nginx: master and worker)."
+                    + (proxied == null ? "" : " Reference: wrk on " + nginxProxyUrl + ", a second server block of the"
+                            + " same nginx proxying to the first (upstream keepalive 64, proxy_http_version 1.1, no"
+                            + " Connection header), alternating with the other two variants."));
         } finally {
             if (agt != null) {
                 stopChild(agt);
