@@ -12,9 +12,7 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -414,17 +412,17 @@ class ForwardingPoolTest {
             RawUpstream.write(s, RawUpstream.ok("tls" + conn + "r" + i));
             return true;
         };
-        KeyStore good = selfSigned(dir, "SAN=ip:127.0.0.1");
-        RawUpstream up = upstream(script, serverContext(good));
-        ForwardingHandler handler = handler(ForwardingHandler.builder(up.uri()).sslContext(clientContext(good)));
+        KeyStore good = TestCertificates.selfSigned(dir, "SAN=ip:127.0.0.1");
+        RawUpstream up = upstream(script, TestCertificates.serverContext(good));
+        ForwardingHandler handler = handler(ForwardingHandler.builder(up.uri()).sslContext(TestCertificates.clientContext(good)));
         assertEquals("200 tls0r0", get(handler, "/"));
         assertEquals("200 tls0r1", get(handler, "/"));
         assertEquals(1, up.connections());
 
-        KeyStore elsewhere = selfSigned(dir, "SAN=dns:elsewhere.example");
-        RawUpstream wrongName = upstream(script, serverContext(elsewhere));
+        KeyStore elsewhere = TestCertificates.selfSigned(dir, "SAN=dns:elsewhere.example");
+        RawUpstream wrongName = upstream(script, TestCertificates.serverContext(elsewhere));
         ForwardingHandler refusing = handler(ForwardingHandler.builder(wrongName.uri())
-                .sslContext(clientContext(elsewhere)));
+                .sslContext(TestCertificates.clientContext(elsewhere)));
         String answer = get(refusing, "/");
         assertTrue(answer.startsWith("502 {\"error\":\"upstream " + wrongName.uri() + " failed: SSLHandshakeException"),
                 answer);
@@ -434,41 +432,6 @@ class ForwardingPoolTest {
         RawUpstream up = new RawUpstream(script, tls);
         resources.add(up);
         return up;
-    }
-
-    private static final char[] PASSWORD = "changeit".toCharArray();
-
-    private static KeyStore selfSigned(Path dir, String san) throws Exception {
-        Path file = dir.resolve("keys-" + System.nanoTime() + ".p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test",
-                "-ext", san, "-validity", "2", "-storetype", "PKCS12", "-keystore", file.toString(),
-                "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD))
-                .redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        assertTrue(keytool.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, keytool.exitValue(), output);
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
-            store.load(in, PASSWORD);
-        }
-        return store;
-    }
-
-    private static SSLContext serverContext(KeyStore keys) throws Exception {
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, PASSWORD);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), null, null);
-        return context;
-    }
-
-    private static SSLContext clientContext(KeyStore keys) throws Exception {
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(keys);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
     }
 
     @Test
