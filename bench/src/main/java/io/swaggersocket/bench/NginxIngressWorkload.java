@@ -48,7 +48,7 @@ final class NginxIngressWorkload {
     private final List<String> notes;
     private final Runnable waitForQuiet;
     /** The child processes, destroyed by {@link #stop} and by {@link #destroyChildren} (a shutdown hook). */
-    private final List<Process> children = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ChildGroup children = new ChildGroup();
 
     /**
      * {@code quick}, {@code repeats} and {@code waitForQuiet} as the harness runs every workload;
@@ -198,9 +198,9 @@ final class NginxIngressWorkload {
                             + " Connection header), alternating with the other two variants."));
         } finally {
             if (agt != null) {
-                stopChild(agt);
+                children.stop(agt);
             }
-            stopChild(srv);
+            children.stop(srv);
         }
     }
 
@@ -271,22 +271,11 @@ final class NginxIngressWorkload {
 
     /** Stops the children still running (SIGTERM, then SIGKILL after 40 s each). */
     void stop() {
-        for (Process p : children) {
-            stopChild(p);
-        }
+        children.stopAll();
     }
 
     /** Kills the children still running, at once: for a shutdown hook. */
     void destroyChildren() {
-        children.forEach(Process::destroyForcibly);
-    }
-
-    /** Ends a child: SIGTERM (a graceful close), up to 40 s, then SIGKILL. */
-    private void stopChild(Process p) {
-        try {
-            ChildProcesses.stop(p);
-        } finally {
-            children.remove(p);
-        }
+        children.destroyAll();
     }
 }

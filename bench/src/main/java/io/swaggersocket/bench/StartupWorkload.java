@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -55,7 +54,7 @@ final class StartupWorkload {
     private final Settings settings;
     private final Path cliJar;
     private final Path archive;
-    private final List<Process> children = new CopyOnWriteArrayList<>();
+    private final ChildGroup children = new ChildGroup();
 
     /** {@code archive}: the CDS archive to try, or null for {@code swaggersocket.jsa} beside {@code cliJar}. */
     StartupWorkload(Settings settings, Path cliJar, Path archive) {
@@ -221,9 +220,9 @@ final class StartupWorkload {
                     steady >= 0, slices[0], finalRps);
         } finally {
             if (agt != null) {
-                stopChild(agt);
+                children.stop(agt);
             }
-            stopChild(srv);
+            children.stop(srv);
         }
     }
 
@@ -366,22 +365,12 @@ final class StartupWorkload {
 
     /** Stops the children still running (SIGTERM, then SIGKILL after 40 s each). */
     void stop() {
-        for (Process p : children) {
-            stopChild(p);
-        }
+        children.stopAll();
     }
 
     /** Kills the children still running, at once: for a shutdown hook. */
     void destroyChildren() {
-        children.forEach(Process::destroyForcibly);
-    }
-
-    private void stopChild(Process p) {
-        try {
-            ChildProcesses.stop(p);
-        } finally {
-            children.remove(p);
-        }
+        children.destroyAll();
     }
 
 }
