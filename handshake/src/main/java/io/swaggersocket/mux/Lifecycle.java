@@ -128,6 +128,31 @@ final class Lifecycle {
     }
 
     /**
+     * Ends a served stream whose handler answered in full without reading the whole request body:
+     * the rest of that body is dropped and the caller told to stop with RESET NO_ERROR. Unlike
+     * {@link #failStream}, the response's DATA still queued is kept, and the RESET is queued behind
+     * it in the data queue: sent as a control frame it would overtake the response's last DATA, and
+     * the caller would see a reset before the end of a response it should have had whole.
+     */
+    void endUnneededRequestBody(Stream stream, StreamResetException failure, String resetMessage, List<Runnable> after) {
+        if (stream.failure != null) {
+            return;
+        }
+        boolean wasOpen = !stream.removed;
+        stream.failure = failure;
+        if (wasOpen && closedCause == null) { // queued before remove(): a drain's close goes behind it
+            writer.enqueueData(stream.id, FrameCodec.encode(new Frame.Reset(stream.id, ErrorCode.NO_ERROR, resetMessage)));
+        }
+        if (wasOpen) {
+            remove(stream);
+        }
+        credit.discardInbound(stream);
+        stream.readable.signalAll();
+        sendable.signalAll();
+        after.add(() -> runOnExecutor(() -> stream.aborted.complete(failure)));
+    }
+
+    /**
      * Fails {@code stream} once with {@code failure}: it leaves the table, its unread input is
      * dropped, its queued DATA purged, and a RESET with {@code resetCode} is sent unless that is
      * {@code null}. Its response future and handler callbacks complete through {@code after}.

@@ -252,8 +252,8 @@ final class StreamBodies {
     /** A handler has answered in full but not read the whole request body: tell the caller to stop. */
     private void finishRequestBody(Stream stream, List<Runnable> after) {
         if (!stream.local && stream.inputClosed && stream.outEnded && !stream.inEnded && stream.failure == null) {
-            lifecycle.failStream(stream, new StreamResetException(stream.id, ErrorCode.NO_ERROR,
-                    "stream " + stream.id + ": request body not needed"), ErrorCode.NO_ERROR,
+            lifecycle.endUnneededRequestBody(stream, new StreamResetException(stream.id, ErrorCode.NO_ERROR,
+                    "stream " + stream.id + ": request body not needed"),
                     "response complete; the rest of the request body is not needed", after);
         }
     }
