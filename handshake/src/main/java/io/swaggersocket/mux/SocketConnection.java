@@ -259,7 +259,10 @@ public final class SocketConnection implements Closeable {
     }
 
     /**
-     * Sends {@code request}, writing its body on this thread, and waits for the response head.
+     * Sends {@code request} and waits for the response head. A body of known length within the
+     * stream's initial credit is written on this thread; a longer or chunked one on the configured
+     * executor, so that a handler that answers before reading the whole upload is not left waiting
+     * for this thread to read its answer.
      * The response body streams in as it is read; close the response to release the stream
      * (closing it early cancels the stream). A response without body bytes (HEAD, 204, 304, or
      * an empty body) has no entity.
@@ -272,7 +275,11 @@ public final class SocketConnection implements Closeable {
     public ClassicHttpResponse execute(ClassicHttpRequest request, Duration timeout) throws IOException {
         Exchange exchange = open(request, timeout);
         if (exchange.body != null) {
-            writeBody(exchange);
+            if (exchange.fitsInitialWindow(settings.initialStreamWindow())) {
+                writeBody(exchange);
+            } else {
+                writeBodyAside(exchange);
+            }
         }
         try {
             return exchange.stream.response.get();
@@ -387,6 +394,10 @@ public final class SocketConnection implements Closeable {
     // Outgoing exchanges
 
     private record Exchange(Stream stream, HttpEntity body, long bodyLength) {
+        /** A body of known length within the initial credit never waits for the peer to read. */
+        boolean fitsInitialWindow(int initialStreamWindow) {
+            return bodyLength >= 0 && bodyLength <= initialStreamWindow;
+        }
     }
 
     private Exchange open(ClassicHttpRequest request, Duration timeout) throws IOException {
@@ -433,6 +444,20 @@ public final class SocketConnection implements Closeable {
         }
         writer.flush();
         return new Exchange(stream, hasBody ? request.getEntity() : null, bodyLength);
+    }
+
+    /**
+     * Writes a body that may outgrow the stream's credit on the executor, so this thread is free to
+     * take the response head: a handler that answers at length before reading the upload needs the
+     * caller to read that answer before it can finish and release the caller's upload with RESET
+     * NO_ERROR; a caller blocked writing the upload would wait on it forever.
+     */
+    private void writeBodyAside(Exchange exchange) {
+        try {
+            config.executor().execute(() -> writeBody(exchange));
+        } catch (RejectedExecutionException e) {
+            writeBody(exchange);
+        }
     }
 
     private void writeBody(Exchange exchange) {
