@@ -8,8 +8,13 @@ public final class Protocol {
     public static final int VERSION = 1;
     /** The multiplexed framing of this specification; every peer must support it. */
     public static final String FEATURE_MUX = "mux";
+    /**
+     * HTTP upgrades over a stream (a {@code 101} turns the stream into a two-way byte stream);
+     * used only when both ends list it.
+     */
+    public static final String FEATURE_UPGRADE = "upgrade";
     /** The features this implementation supports. */
-    public static final List<String> FEATURES = List.of(FEATURE_MUX);
+    public static final List<String> FEATURES = List.of(FEATURE_MUX, FEATURE_UPGRADE);
     /**
      * The header of the WebSocket upgrade request that names the dialing agent, so that the
      * accepting side (and a load balancer in front of it) can judge the name before the

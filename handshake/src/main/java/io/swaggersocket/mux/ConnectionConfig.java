@@ -35,6 +35,7 @@ public final class ConnectionConfig {
     private final Executor executor;
     private final ScheduledExecutorService scheduler;
     private final LongSupplier nanoClock;
+    private final boolean upgrades;
 
     private ConnectionConfig(Builder b) {
         settings = b.settings;
@@ -44,6 +45,7 @@ public final class ConnectionConfig {
         executor = b.executor != null ? b.executor : SharedThreads.EXECUTOR;
         scheduler = b.scheduler != null ? b.scheduler : SharedThreads.SCHEDULER;
         nanoClock = b.nanoClock;
+        upgrades = b.upgrades;
     }
 
     /** The configuration with every default. */
@@ -65,7 +67,19 @@ public final class ConnectionConfig {
         b.executor = executor;
         b.scheduler = scheduler;
         b.nanoClock = nanoClock;
+        b.upgrades = upgrades;
         return b;
+    }
+
+    /** Whether this end offers HTTP upgrades over streams (the handshake feature {@code "upgrade"}). */
+    public boolean upgrades() {
+        return upgrades;
+    }
+
+    /** The features this end lists in its hello or welcome. */
+    java.util.List<String> features() {
+        return upgrades ? io.swaggersocket.handshake.Protocol.FEATURES
+                : java.util.List.of(io.swaggersocket.handshake.Protocol.FEATURE_MUX);
     }
 
     /** The settings this end proposes; the connection uses the negotiated ones. */
@@ -113,8 +127,19 @@ public final class ConnectionConfig {
         private Executor executor;
         private ScheduledExecutorService scheduler;
         private LongSupplier nanoClock = SYSTEM_NANOS;
+        private boolean upgrades = true;
 
         private Builder() {
+        }
+
+        /**
+         * Whether to offer HTTP upgrades over streams ({@link SocketConnection#upgrade}); default
+         * true. A connection uses them only when both ends offer them; without, an upgrade request
+         * from the peer reaches the handler as a plain request without its {@code Upgrade} header.
+         */
+        public Builder upgrades(boolean offered) {
+            this.upgrades = offered;
+            return this;
         }
 
         public Builder settings(Settings settings) {

@@ -35,6 +35,8 @@ final class Handshake implements MessageChannel.Listener {
     private State state;
     private JsonNode metadata;
     private Settings negotiated;
+    /** What welcome lists: the features both ends use (acceptor only). */
+    private java.util.List<String> features = java.util.List.of();
     private ScheduledFuture<?> timeout;
     private volatile SocketConnection connection;
 
@@ -55,7 +57,7 @@ final class Handshake implements MessageChannel.Listener {
         Handshake h = new Handshake(channel, config, handler, State.AWAIT_WELCOME, null, null, metadata,
                 HelloCheck.ACCEPT_ALL);
         h.begin();
-        Hello hello = new Hello(Protocol.VERSION, Protocol.FEATURES, metadata, config.settings());
+        Hello hello = new Hello(Protocol.VERSION, config.features(), metadata, config.settings());
         h.metadata = hello.metadata();
         channel.sendText(hello.toJson(), h::sent);
         return h.result;
@@ -117,8 +119,10 @@ final class Handshake implements MessageChannel.Listener {
             throw new HandshakeException(CloseCode.HANDSHAKE_REFUSED, "hello refused: " + refusal);
         }
         negotiated = config.settings().negotiate(hello.settings());
+        features = new java.util.ArrayList<>(config.features());
+        features.retainAll(hello.features()); // welcome lists what both ends use
         state = State.AWAIT_ACK;
-        channel.sendText(new Welcome(Protocol.VERSION, connectionId, Protocol.FEATURES, negotiated).toJson(), this::sent);
+        channel.sendText(new Welcome(Protocol.VERSION, connectionId, features, negotiated).toJson(), this::sent);
     }
 
     private void onWelcome(Welcome welcome) throws HandshakeException {
@@ -136,8 +140,9 @@ final class Handshake implements MessageChannel.Listener {
                     "welcome: expected settings no larger than the proposed " + proposed + " but was " + welcome.settings());
         }
         channel.sendText(new Ack(welcome.connectionId()).toJson(), this::sent);
+        boolean upgrades = config.upgrades() && welcome.features().contains(Protocol.FEATURE_UPGRADE);
         establish(new SocketConnection(channel, config, welcome.settings(), true, welcome.connectionId(), metadata,
-                null, handler));
+                null, handler, upgrades));
     }
 
     private void onAck(Ack ack) throws HandshakeException {
@@ -145,7 +150,8 @@ final class Handshake implements MessageChannel.Listener {
             throw new HandshakeException(CloseCode.HANDSHAKE_UNEXPECTED_MESSAGE,
                     "ack: expected connection id \"" + connectionId + "\" but was \"" + ack.connectionId() + "\"");
         }
-        establish(new SocketConnection(channel, config, negotiated, false, connectionId, metadata, principal, handler));
+        establish(new SocketConnection(channel, config, negotiated, false, connectionId, metadata, principal, handler,
+                features.contains(Protocol.FEATURE_UPGRADE)));
     }
 
     private void establish(SocketConnection established) {

@@ -93,9 +93,17 @@ final class HttpHeads {
     }
 
     static byte[] writeRequest(ClassicHttpRequest request, long bodyLength) throws IOException {
+        return writeRequest(request, bodyLength, false);
+    }
+
+    /** With {@code upgrade}, the request's {@code Upgrade} header and {@code Connection: Upgrade} are kept. */
+    static byte[] writeRequest(ClassicHttpRequest request, long bodyLength, boolean upgrade) throws IOException {
         BasicClassicHttpRequest copy = new BasicClassicHttpRequest(request.getMethod(), "/");
         copy.setPath(request.getRequestUri()); // as a path: a target "//a/b" is not an authority
         copyHeaders(request, copy);
+        if (upgrade) {
+            keepUpgrade(request, copy);
+        }
         if (!copy.containsHeader(HttpHeaders.HOST) && request.getAuthority() != null) {
             copy.setHeader(HttpHeaders.HOST, request.getAuthority().toString());
         }
@@ -110,6 +118,9 @@ final class HttpHeads {
     static byte[] writeResponse(ClassicHttpResponse response, String requestMethod) throws IOException {
         BasicClassicHttpResponse copy = new BasicClassicHttpResponse(response.getCode(), response.getReasonPhrase());
         copyHeaders(response, copy);
+        if (response.getCode() == HttpStatus.SC_SWITCHING_PROTOCOLS) {
+            keepUpgrade(response, copy);
+        }
         HttpEntity entity = response.getEntity();
         long wireLength = responseBodyLength(response, requestMethod);
         if (wireLength == NO_BODY && Method.HEAD.isSame(requestMethod) && entity != null) {
@@ -211,6 +222,14 @@ final class HttpHeads {
                 to.addHeader(h);
             }
         }
+    }
+
+    /** The hop-by-hop headers an upgrade needs on the wire: the message's Upgrade, and Connection naming it. */
+    private static void keepUpgrade(HttpMessage from, HttpMessage to) {
+        for (Header h : from.getHeaders(HttpHeaders.UPGRADE)) {
+            to.addHeader(h);
+        }
+        to.setHeader(HttpHeaders.CONNECTION, "Upgrade");
     }
 
     private static void describeBody(HttpMessage message, HttpEntity entity, long length, boolean mayHaveBody) {

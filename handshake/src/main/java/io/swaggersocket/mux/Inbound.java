@@ -158,6 +158,15 @@ final class Inbound {
             stream = table.openPeer(streamId, lock.newCondition(), settings.initialStreamWindow());
             stream.inEnded = frame.endStream();
             stream.declaredLength = declared;
+            if (request.containsHeader(HttpHeaders.UPGRADE)) {
+                stream.upgrade = connection.supportsUpgrades() && !frame.endStream()
+                        && declared == HttpHeads.UNKNOWN_LENGTH && !request.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+                if (stream.upgrade) {
+                    stream.declaredLength = 0; // no byte may come before the 101 (PROTOCOL.md 5.3)
+                } else {
+                    request.removeHeaders(HttpHeaders.UPGRADE); // not an upgrade this connection can make
+                }
+            }
             if (!frame.endStream()) {
                 request.setEntity(new StreamEntity(new StreamInput(bodies, stream), declared,
                         header(request, HttpHeaders.CONTENT_TYPE), header(request, HttpHeaders.CONTENT_ENCODING)));
@@ -182,9 +191,6 @@ final class Inbound {
         try {
             response = HttpHeads.readResponse(frame.head(), settings.maxHeaderSize());
             declared = HttpHeads.declaredLength(response);
-            if (response.getCode() < HttpStatus.SC_OK) {
-                parseError = "interim response " + response.getCode() + " is not supported";
-            }
         } catch (IOException | HttpException e) {
             parseError = "malformed response head: " + e.getMessage();
         }
@@ -201,6 +207,16 @@ final class Inbound {
             if (stream.headersReceived) {
                 throw new ProtocolViolationException(ErrorCode.PROTOCOL_ERROR, "HEADERS on stream " + streamId
                         + ": expected DATA or RESET after the response head but a second HEADERS came");
+            }
+            if (parseError == null && response.getCode() < HttpStatus.SC_OK) {
+                if (response.getCode() != HttpStatus.SC_SWITCHING_PROTOCOLS) {
+                    parseError = "interim response " + response.getCode() + " is not supported";
+                } else if (!stream.upgrade) {
+                    parseError = "101 Switching Protocols to a request that asked for no upgrade";
+                } else {
+                    stream.upgraded = true;
+                    declared = HttpHeads.UNKNOWN_LENGTH; // the upgraded byte stream
+                }
             }
             if (parseError != null) {
                 lifecycle.failStream(stream, new StreamResetException(streamId, ErrorCode.PROTOCOL_ERROR,

@@ -61,6 +61,7 @@ public final class SocketConnection implements Closeable {
     private final SocketAddress remoteAddress;
     private final Instant connectedAt = Instant.now();
     private final boolean dialer;
+    private final boolean upgrades;
     private final Settings settings;
     private final ConnectionConfig config;
 
@@ -75,8 +76,9 @@ public final class SocketConnection implements Closeable {
     private final Inbound inbound;
 
     SocketConnection(MessageChannel channel, ConnectionConfig config, Settings settings, boolean dialer, String id,
-            JsonNode metadata, Principal principal, HttpRequestHandler handler) {
+            JsonNode metadata, Principal principal, HttpRequestHandler handler, boolean upgrades) {
         this.config = config;
+        this.upgrades = upgrades;
         this.settings = settings;
         this.dialer = dialer;
         this.id = id;
@@ -292,6 +294,64 @@ public final class SocketConnection implements Closeable {
         }
     }
 
+    /**
+     * Whether both ends offer HTTP upgrades over streams (the handshake feature {@code "upgrade"}):
+     * false when the peer runs a version without them or turned them off.
+     */
+    public boolean supportsUpgrades() {
+        return upgrades;
+    }
+
+    /**
+     * Sends an upgrade request (it has an {@code Upgrade} header, such as {@code websocket}, and no
+     * body) and waits up to {@code timeout} for the response head. When the peer's handler accepts
+     * with {@code 101 Switching Protocols}, the stream becomes a two-way byte stream under the same
+     * flow control: {@link UpgradedStream#output()} and {@link UpgradedStream#input()}. Any other
+     * answer comes back as an ordinary response with its body.
+     *
+     * @param timeout how long to wait for the response head; {@link Duration#ZERO} for no limit
+     * @throws IllegalStateException the peer does not support upgrades ({@link #supportsUpgrades})
+     * @throws IllegalArgumentException the request has no {@code Upgrade} header, or has a body
+     * @throws SocketTimeoutException the response head did not come in time (the stream is reset)
+     * @throws StreamResetException the peer reset or refused the stream
+     * @throws SocketClosedException the connection is closed or was lost
+     */
+    public UpgradedStream upgrade(ClassicHttpRequest request, Duration timeout) throws IOException {
+        Objects.requireNonNull(request, "request");
+        if (!upgrades) {
+            throw new IllegalStateException("connection " + id + ": the peer does not support upgrades over streams"
+                    + " (the handshake feature \"upgrade\" was not agreed: an older version, or turned off)");
+        }
+        if (!request.containsHeader(org.apache.hc.core5.http.HttpHeaders.UPGRADE)) {
+            throw new IllegalArgumentException("request: expected an Upgrade header but it has none");
+        }
+        if (request.getEntity() != null) {
+            throw new IllegalArgumentException("request: an upgrade request carries no body; its stream carries "
+                    + "the upgraded bytes after the 101");
+        }
+        Exchange exchange = open(request, timeout, true);
+        ClassicHttpResponse response;
+        try {
+            response = exchange.stream.response.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            bodies.abort(exchange.stream, ErrorCode.CANCEL, "caller was interrupted");
+            throw new InterruptedIOException("stream " + exchange.stream.id + ": interrupted waiting for the response");
+        } catch (ExecutionException e) {
+            throw asIOException(e.getCause());
+        }
+        StreamOutput output = new StreamOutput(bodies, exchange.stream, settings.maxFrameSize(), HttpHeads.UNKNOWN_LENGTH);
+        if (response.getCode() != org.apache.hc.core5.http.HttpStatus.SC_SWITCHING_PROTOCOLS) {
+            try {
+                output.close(); // the request had no body: end our side
+            } catch (IOException e) {
+                // the peer has answered in full and reset our side already: nothing to end
+            }
+            return new UpgradedStream(response, null, null);
+        }
+        return new UpgradedStream(response, UpgradedStream.content(response), output);
+    }
+
     /** {@link #executeAsync(ClassicHttpRequest, Duration)} with the configured default timeout. */
     public CompletableFuture<ClassicHttpResponse> executeAsync(ClassicHttpRequest request) {
         return executeAsync(request, config.requestTimeout());
@@ -401,18 +461,22 @@ public final class SocketConnection implements Closeable {
     }
 
     private Exchange open(ClassicHttpRequest request, Duration timeout) throws IOException {
+        return open(request, timeout, false);
+    }
+
+    private Exchange open(ClassicHttpRequest request, Duration timeout, boolean upgrade) throws IOException {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout: " + timeout + " is negative");
         }
         long bodyLength = HttpHeads.requestBodyLength(request);
-        byte[] head = HttpHeads.writeRequest(request, bodyLength);
+        byte[] head = HttpHeads.writeRequest(request, bodyLength, upgrade);
         if (head.length > settings.maxHeaderSize()) {
             throw new IllegalArgumentException("request head of " + head.length
                     + " bytes is over the negotiated maxHeaderSize " + settings.maxHeaderSize());
         }
-        boolean hasBody = bodyLength != HttpHeads.NO_BODY && bodyLength != 0;
+        boolean hasBody = upgrade || bodyLength != HttpHeads.NO_BODY && bodyLength != 0; // upgrade: the stream stays open
         Stream stream;
         lock.lock();
         try {
@@ -434,6 +498,7 @@ public final class SocketConnection implements Closeable {
             }
             stream = table.openLocal(lock.newCondition(), settings.initialStreamWindow());
             stream.outEnded = !hasBody;
+            stream.upgrade = upgrade;
             writer.enqueueControl(FrameCodec.encode(new Frame.Headers(stream.id, head, !hasBody)));
             if (!timeout.isZero()) {
                 stream.deadline = config.scheduler().schedule(() -> timedOut(stream, timeout),
@@ -443,7 +508,7 @@ public final class SocketConnection implements Closeable {
             lock.unlock();
         }
         writer.flush();
-        return new Exchange(stream, hasBody ? request.getEntity() : null, bodyLength);
+        return new Exchange(stream, hasBody && !upgrade ? request.getEntity() : null, bodyLength);
     }
 
     /**

@@ -34,6 +34,11 @@ final class Stream {
     /** A handler closed the request body unread: later DATA is dropped and its credit returned at once. */
     boolean inputClosed;
 
+    /** The request asked for an upgrade, on a connection where both ends offer them. */
+    boolean upgrade;
+    /** A 101 was sent (served stream) or received (local stream): DATA is the upgraded byte stream. */
+    boolean upgraded;
+
     /** Set once: the stream ended abnormally; reads and writes throw it. */
     IOException failure;
     /** No longer in the stream table (both directions done, or failed). */

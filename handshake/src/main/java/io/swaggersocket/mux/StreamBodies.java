@@ -143,6 +143,10 @@ final class StreamBodies {
 
     /** Sends a handler's response on a peer stream: the head, then the body if it has one. */
     void respond(Stream stream, String requestMethod, ClassicHttpResponse response) throws IOException {
+        if (response.getCode() == org.apache.hc.core5.http.HttpStatus.SC_SWITCHING_PROTOCOLS) {
+            switchProtocols(stream, response);
+            return;
+        }
         long length = HttpHeads.responseBodyLength(response, requestMethod);
         boolean hasBody = length != HttpHeads.NO_BODY && length != 0;
         byte[] head;
@@ -158,6 +162,46 @@ final class StreamBodies {
         sendHeaders(stream, head, !hasBody);
         if (hasBody) {
             writeEntity(stream, response.getEntity(), length, ErrorCode.INTERNAL_ERROR);
+        }
+    }
+
+    /**
+     * Sends a handler's 101 and runs the upgraded session: the response entity writes our side of
+     * the byte stream (and may read the peer's from the request entity); its end is END_STREAM.
+     */
+    private void switchProtocols(Stream stream, ClassicHttpResponse response) throws IOException {
+        if (!stream.upgrade) {
+            throw abort(stream, ErrorCode.INTERNAL_ERROR, "stream " + stream.id
+                    + ": the handler answered 101 to a request that asked for no upgrade (or on a connection without them)");
+        }
+        byte[] head;
+        try {
+            head = HttpHeads.writeResponse(response, "GET");
+        } catch (IllegalArgumentException e) {
+            throw abort(stream, ErrorCode.INTERNAL_ERROR, e.getMessage());
+        }
+        if (head.length > settings.maxHeaderSize()) {
+            throw abort(stream, ErrorCode.INTERNAL_ERROR, "response head of " + head.length
+                    + " bytes is over the negotiated maxHeaderSize " + settings.maxHeaderSize());
+        }
+        lock.lock();
+        try {
+            if (stream.failure != null) {
+                throw stream.failure;
+            }
+            // Before the 101 is queued: the peer's bytes may come as soon as it is sent.
+            stream.upgraded = true;
+            stream.declaredLength = HttpHeads.UNKNOWN_LENGTH;
+            writer.enqueueControl(FrameCodec.encode(new Frame.Headers(stream.id, head, false)));
+        } finally {
+            lock.unlock();
+        }
+        writer.flush();
+        HttpEntity session = response.getEntity();
+        if (session != null) {
+            writeEntity(stream, session, HttpHeads.UNKNOWN_LENGTH, ErrorCode.INTERNAL_ERROR);
+        } else {
+            new StreamOutput(this, stream, settings.maxFrameSize(), HttpHeads.UNKNOWN_LENGTH).close();
         }
     }
 
