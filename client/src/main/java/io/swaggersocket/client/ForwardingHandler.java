@@ -1,6 +1,7 @@
 package io.swaggersocket.client;
 
 import io.swaggersocket.mux.StreamContext;
+import io.swaggersocket.mux.Upgrades;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,6 +37,13 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * {@code Upgrade}) and those the handler sets itself ({@code Host}: the upstream's authority,
  * {@code Content-Length}, {@code Expect}). The upstream's status, headers (the same ones dropped)
  * and body come back.
+ *
+ * <p><b>Upgrades.</b> A request with {@code Upgrade} (a WebSocket, or any protocol the upstream
+ * speaks; it only comes on a connection where both ends support upgrades) goes to the upstream on a
+ * connection of its own; its {@code 101} switches the tunnel's stream too, and the bytes are
+ * relayed both ways unchanged until both sides end or one fails (see {@link UpstreamUpgrade}).
+ * A refusal is relayed as the upstream's answer. With {@link Builder#httpClient} upgrades are
+ * answered 501.
  *
  * <p><b>The upstream client.</b> By default the handler speaks HTTP/1.1 itself over a bounded pool
  * of keep-alive connections to the upstream ({@link Builder#maxConnections}, default
@@ -99,6 +107,8 @@ public final class ForwardingHandler implements HttpRequestHandler, AutoCloseabl
     private final URI upstream;
     private final JdkUpstream jdk;
     private final PooledUpstream pooled;
+    /** Null with a given JDK client, which cannot relay upgrades. */
+    private final UpstreamUpgrade upgrades;
 
     private ForwardingHandler(Builder b) {
         this.upstream = b.upstream;
@@ -111,13 +121,16 @@ public final class ForwardingHandler implements HttpRequestHandler, AutoCloseabl
             this.jdk = new JdkUpstream(upstream, scheme + "://" + b.upstream.getRawAuthority() + base, b.client,
                     b.requestTimeout);
             this.pooled = null;
+            this.upgrades = null;
         } else {
             this.jdk = null;
             Duration connect = b.connectTimeout != null ? b.connectTimeout : DEFAULT_CONNECT_TIMEOUT;
             boolean tls = scheme.equals("https");
             int port = b.upstream.getPort() >= 0 ? b.upstream.getPort() : tls ? 443 : 80;
-            UpstreamPool pool = new UpstreamPool(new UpstreamConnection.Opener(b.upstream.getHost(), port,
-                    tls ? b.sslContext() : null, connect), b.maxConnections, b.idleTimeout);
+            UpstreamConnection.Opener opener = new UpstreamConnection.Opener(b.upstream.getHost(), port,
+                    tls ? b.sslContext() : null, connect);
+            UpstreamPool pool = new UpstreamPool(opener, b.maxConnections, b.idleTimeout);
+            this.upgrades = new UpstreamUpgrade(upstream, base, b.upstream.getRawAuthority(), opener, b.requestTimeout);
             this.pooled = new PooledUpstream(upstream, base, b.upstream.getRawAuthority(), pool, connect,
                     b.requestTimeout, b.bodyIdleTimeout);
         }
@@ -155,7 +168,14 @@ public final class ForwardingHandler implements HttpRequestHandler, AutoCloseabl
         }
         StreamContext stream = context != null && context.getAttribute(StreamContext.ATTRIBUTE) instanceof StreamContext s
                 ? s : null;
-        if (jdk != null) {
+        if (Upgrades.isRequested(request)) {
+            if (upgrades == null) {
+                fail(response, HttpStatus.SC_NOT_IMPLEMENTED, "cannot forward the " + request.getFirstHeader("Upgrade").getValue()
+                        + " upgrade: the JDK HttpClient given to this handler cannot relay upgrades; use the default client");
+            } else {
+                upgrades.forward(request, path, response, stream);
+            }
+        } else if (jdk != null) {
             jdk.forward(request, path, response, stream);
         } else {
             pooled.forward(request, path, response, stream);

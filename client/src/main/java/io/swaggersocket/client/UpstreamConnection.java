@@ -37,6 +37,8 @@ final class UpstreamConnection {
     private Timeout readTimeout;
     /** Whether it served an exchange before the current one. */
     boolean reused;
+    /** The socket {@link #http} is bound to (TLS or plain): an upgraded connection writes to it directly. */
+    private Socket socket;
 
     private UpstreamConnection(SocketChannel channel) {
         this.channel = channel;
@@ -70,6 +72,7 @@ final class UpstreamConnection {
                 UpstreamConnection c = new UpstreamConnection(channel);
                 if (tls == null) {
                     c.http.bind(socket);
+                    c.socket = socket;
                 } else {
                     SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket, host, port, true);
                     SSLParameters params = ssl.getSSLParameters();
@@ -78,6 +81,7 @@ final class UpstreamConnection {
                     ssl.setSoTimeout(connectMillis);
                     ssl.startHandshake();
                     c.http.bind(ssl);
+                    c.socket = ssl;
                 }
                 return c;
             } catch (IOException | RuntimeException e) {
@@ -123,6 +127,25 @@ final class UpstreamConnection {
             }
         } catch (IOException | RuntimeException e) {
             return true;
+        }
+    }
+
+    /**
+     * The socket's own output, for the bytes after a {@code 101}: {@link #http} buffers nothing of
+     * ours once its head is flushed.
+     */
+    java.io.OutputStream rawOutput() throws IOException {
+        return socket.getOutputStream();
+    }
+
+    /** Ends our side (a FIN); over TLS, where a half-close is not possible, nothing. */
+    void shutdownOutput() {
+        if (!(socket instanceof SSLSocket)) {
+            try {
+                socket.shutdownOutput();
+            } catch (IOException ignored) {
+                // closed already: the upstream sees the end all the same
+            }
         }
     }
 

@@ -47,9 +47,13 @@ public final class Upgrades {
     private Upgrades() {
     }
 
-    /** True if {@code request} asks to upgrade (it has an {@code Upgrade} header). */
+    /**
+     * True if {@code request} asks to upgrade: it has an {@code Upgrade} header and no body framing
+     * ({@code Content-Length} or {@code Transfer-Encoding}), as an upgrade over a stream has.
+     */
     public static boolean isRequested(HttpRequest request) {
-        return request.containsHeader(HttpHeaders.UPGRADE);
+        return request.containsHeader(HttpHeaders.UPGRADE) && !request.containsHeader(HttpHeaders.CONTENT_LENGTH)
+                && !request.containsHeader(HttpHeaders.TRANSFER_ENCODING);
     }
 
     /**
@@ -62,8 +66,8 @@ public final class Upgrades {
     public static void accept(ClassicHttpRequest request, ClassicHttpResponse response, Session session) {
         Objects.requireNonNull(session, "session");
         Header asked = request.getFirstHeader(HttpHeaders.UPGRADE);
-        if (asked == null) {
-            throw new IllegalArgumentException("request: expected an Upgrade header but it has none");
+        if (asked == null || !isRequested(request)) {
+            throw new IllegalArgumentException("request: expected an upgrade request (Upgrade, no body) but was none");
         }
         response.setCode(HttpStatus.SC_SWITCHING_PROTOCOLS);
         response.setReasonPhrase(null);

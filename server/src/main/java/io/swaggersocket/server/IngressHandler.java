@@ -108,6 +108,7 @@ final class IngressHandler implements HttpHandler {
     private final ServerLimits limits;
     /** Runs the calls' timers: the connection config's scheduler. */
     private final ScheduledExecutorService scheduler;
+    private final IngressUpgrade upgrades;
     /** Calls admitted and not yet ended, in [0]; the array is the monitor close() waits on. */
     private final int[] calls = new int[1];
 
@@ -121,6 +122,7 @@ final class IngressHandler implements HttpHandler {
         this.threads = threads;
         this.limits = limits;
         this.scheduler = scheduler;
+        this.upgrades = new IngressUpgrade(this, limits, threads, scheduler);
     }
 
     @Override
@@ -158,7 +160,8 @@ final class IngressHandler implements HttpHandler {
                     System.nanoTime() - start);
             return;
         }
-        if (exchange.isInIoThread() && bodiless(exchange) && (guard == null || !guard.mayBlock())) {
+        if (exchange.isInIoThread() && bodiless(exchange) && (guard == null || !guard.mayBlock())
+                && !IngressUpgrade.requested(exchange)) {
             // Nothing in this call needs to block until its answer turns out to stream: it runs on
             // the I/O thread, after this handler returns, and ends the exchange there (see IngressCall).
             IngressCall call = new IngressCall(this, exchange, start);
@@ -179,7 +182,7 @@ final class IngressHandler implements HttpHandler {
     }
 
     /** True if the request has no body: no length and no chunked framing, or a length of 0. */
-    private static boolean bodiless(HttpServerExchange exchange) {
+    static boolean bodiless(HttpServerExchange exchange) {
         long length = exchange.getRequestContentLength();
         return length == 0 || length < 0 && !exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
     }
@@ -187,6 +190,15 @@ final class IngressHandler implements HttpHandler {
     private void call(HttpServerExchange exchange, long start) {
         metrics.ingressStarted();
         int status = 0;
+        if (IngressUpgrade.requested(exchange)) {
+            try {
+                status = upgrades.serve(exchange); // the session's own waits are bounded there, not by a watch
+            } finally {
+                metrics.ingressFinished(status, System.nanoTime() - start);
+                ended();
+            }
+            return;
+        }
         IngressWatch watch = watch(exchange);
         try {
             watch.start();

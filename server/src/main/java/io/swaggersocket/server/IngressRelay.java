@@ -132,7 +132,7 @@ final class IngressRelay {
      * or {@code -1 - sent} when the call was answered otherwise ({@code sent}: 502 for an invalid
      * head, 0 when the client has gone).
      */
-    private int head(HttpServerExchange exchange, ClassicHttpResponse response) {
+    int head(HttpServerExchange exchange, ClassicHttpResponse response) {
         String invalid = invalidHead(response);
         if (invalid != null) {
             IoUtils.safeClose(response); // resets the agent's stream if its body is still coming

@@ -17,6 +17,7 @@ import java.util.Objects;
  * <tr><td>{@link #responseHeadTimeout}</td><td>60 s: an agent that sends no response head by then: 504, its stream reset</td></tr>
  * <tr><td>{@link #bodyIdleTimeout}</td><td>60 s: a request or response body with no byte for that long is cut (the stream reset, the client connection aborted)</td></tr>
  * <tr><td>{@link #requestHeadTimeout}</td><td>10 s: a client must send a whole request head within this, or its connection is closed</td></tr>
+ * <tr><td>{@link #upgradedIdleTimeout}</td><td>1 h: an upgraded ingress connection (a WebSocket through the tunnel) with no byte either way for that long is closed</td></tr>
  * <tr><td>{@link #idleTimeout}</td><td>60 s: a keep-alive connection with no request in flight is closed after this</td></tr>
  * <tr><td>{@link #maxIngressCalls}</td><td>1,024 ingress calls in flight; more: 503 with {@code Retry-After}</td></tr>
  * <tr><td>{@link #maxPendingUpgrades}</td><td>1,024 tunnel upgrades between the request and the end of the handshake; more: 503</td></tr>
@@ -31,6 +32,7 @@ public final class ServerLimits {
     private final Duration bodyIdleTimeout;
     private final Duration requestHeadTimeout;
     private final Duration idleTimeout;
+    private final Duration upgradedIdleTimeout;
     private final int maxIngressCalls;
     private final int maxPendingUpgrades;
     private final int maxConnectionsPerPrincipal;
@@ -41,6 +43,7 @@ public final class ServerLimits {
         bodyIdleTimeout = b.bodyIdleTimeout;
         requestHeadTimeout = b.requestHeadTimeout;
         idleTimeout = b.idleTimeout;
+        upgradedIdleTimeout = b.upgradedIdleTimeout;
         maxIngressCalls = b.maxIngressCalls;
         maxPendingUpgrades = b.maxPendingUpgrades;
         maxConnectionsPerPrincipal = b.maxConnectionsPerPrincipal;
@@ -64,6 +67,7 @@ public final class ServerLimits {
         b.bodyIdleTimeout = bodyIdleTimeout;
         b.requestHeadTimeout = requestHeadTimeout;
         b.idleTimeout = idleTimeout;
+        b.upgradedIdleTimeout = upgradedIdleTimeout;
         b.maxIngressCalls = maxIngressCalls;
         b.maxPendingUpgrades = maxPendingUpgrades;
         b.maxConnectionsPerPrincipal = maxConnectionsPerPrincipal;
@@ -91,6 +95,15 @@ public final class ServerLimits {
         return idleTimeout;
     }
 
+    /**
+     * How long an upgraded ingress connection (a WebSocket carried through the tunnel) may go with
+     * no byte either way before both its sides are aborted; default 1 hour. WebSocket pings count as
+     * bytes, so a session whose ends ping stays open.
+     */
+    public Duration upgradedIdleTimeout() {
+        return upgradedIdleTimeout;
+    }
+
     /** Ingress calls in flight at most; default 1,024. */
     public int maxIngressCalls() {
         return maxIngressCalls;
@@ -115,6 +128,7 @@ public final class ServerLimits {
     public String toString() {
         return "ServerLimits[responseHeadTimeout=" + responseHeadTimeout + ", bodyIdleTimeout=" + bodyIdleTimeout
                 + ", requestHeadTimeout=" + requestHeadTimeout + ", idleTimeout=" + idleTimeout
+                + ", upgradedIdleTimeout=" + upgradedIdleTimeout
                 + ", maxIngressCalls=" + maxIngressCalls + ", maxPendingUpgrades=" + maxPendingUpgrades
                 + ", maxConnectionsPerPrincipal=" + maxConnectionsPerPrincipal
                 + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + "]";
@@ -129,6 +143,7 @@ public final class ServerLimits {
         private Duration bodyIdleTimeout = Duration.ofSeconds(60);
         private Duration requestHeadTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration upgradedIdleTimeout = Duration.ofHours(1);
         private int maxIngressCalls = 1024;
         private int maxPendingUpgrades = 1024;
         private int maxConnectionsPerPrincipal = 1000;
@@ -158,6 +173,12 @@ public final class ServerLimits {
         /** @throws IllegalArgumentException when not in [10 ms, 1 day] */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = wait("idleTimeout", timeout);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when not in [10 ms, 1 day] */
+        public Builder upgradedIdleTimeout(Duration timeout) {
+            this.upgradedIdleTimeout = wait("upgradedIdleTimeout", timeout);
             return this;
         }
 

@@ -36,6 +36,8 @@ final class ServerMetrics {
         NO_AGENT,
         /** The agent's connection was lost, or it reset the stream (502). */
         AGENT_LOST,
+        /** An upgrade (WebSocket) to an agent whose version cannot carry upgrades through the tunnel (502). */
+        NO_UPGRADE,
         /** The agent's response head is not valid HTTP: a header name or value it may not hold (502). */
         BAD_RESPONSE,
         /** The agent refused the stream: too many in flight, or draining (503). */
