@@ -34,6 +34,8 @@ final class Exchange {
     private static final int BUFFER = 16 * 1024;
     /** Bodies up to this size that are all there go from the handler's thread (far below socket buffers). */
     private static final int INLINE_BODY = 64 * 1024;
+    /** How long a request with {@code Expect: 100-continue} waits for the upstream's 100 before it sends its body anyway (as curl does). */
+    static final long CONTINUE_WAIT_MILLIS = 1000;
 
     private final UpstreamPool pool;
     private final ClassicHttpRequest outgoing;
@@ -48,6 +50,10 @@ final class Exchange {
     private volatile boolean streaming;
     private volatile Throwable sendFailure;
     private volatile IOException callerBodyFailure;
+    /** With Expect: 100-continue, opened by the upstream's 100 (or its final answer, or the continue wait). */
+    private volatile java.util.concurrent.CountDownLatch continueGate;
+    /** The upstream answered before its 100: the body was never sent, so the connection is not reused. */
+    private volatile boolean bodySkipped;
 
     Exchange(UpstreamPool pool, ClassicHttpRequest outgoing, HttpEntity callerBody) {
         this.pool = pool;
@@ -74,7 +80,9 @@ final class Exchange {
         } else {
             outgoing.setEntity(new RelayEntity(body));
             c.http.sendRequestHeader(outgoing);
-            if (allThere(body)) {
+            java.util.concurrent.CountDownLatch gate = expectsContinue(outgoing) ? new java.util.concurrent.CountDownLatch(1) : null;
+            continueGate = gate;
+            if (gate == null && allThere(body)) {
                 c.http.sendRequestEntity(outgoing);
                 c.http.flush();
             } else {
@@ -84,24 +92,48 @@ final class Exchange {
                 streaming = true;
                 sending = PooledUpstream.sendAsync(() -> {
                     try {
+                        if (gate != null) {
+                            // RFC 9110 10.1.1: wait for the 100 a while, then send all the same.
+                            gate.await(CONTINUE_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                            if (bodySkipped) {
+                                return; // answered first: the caller's body is never read, so never asked for
+                            }
+                        }
                         c.http.sendRequestEntity(outgoing);
                         c.http.flush();
                     } catch (IOException | HttpException | RuntimeException e) {
                         sendFailure = e;
                         c.abort(); // the head read fails with it
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        sendFailure = e;
+                        c.abort();
                     }
                 });
             }
         }
         ClassicHttpResponse head = c.http.receiveResponseHeader();
+        java.util.concurrent.CountDownLatch gate = continueGate;
         for (int interim = 0; head.getCode() < HttpStatus.SC_OK; interim++) {
             if (head.getCode() == HttpStatus.SC_SWITCHING_PROTOCOLS || interim == 16) {
                 throw new ProtocolException("expected a final response but the upstream sent " + head.getCode()
                         + (interim == 16 ? " after 16 informational ones" : ""));
             }
+            if (head.getCode() == HttpStatus.SC_CONTINUE && gate != null) {
+                gate.countDown(); // the upstream wants the body: read it from the tunnel, whose caller gets its 100 now
+            }
             head = c.http.receiveResponseHeader(); // 100 Continue, 103 Early Hints: not passed on
         }
+        if (gate != null && gate.getCount() > 0) {
+            bodySkipped = true; // the final answer came before the 100: the body stays unsent and unread
+            gate.countDown();
+        }
         return head;
+    }
+
+    private static boolean expectsContinue(ClassicHttpRequest request) {
+        org.apache.hc.core5.http.Header expect = request.getFirstHeader(HttpHeaders.EXPECT);
+        return expect != null && "100-continue".equalsIgnoreCase(expect.getValue().trim());
     }
 
     /**
@@ -207,6 +239,8 @@ final class Exchange {
         streaming = false;
         sending = null;
         sendFailure = null;
+        continueGate = null;
+        bodySkipped = false;
     }
 
     /** Returns the connection to the pool, once; reusable only if everything went out and came in. */
@@ -219,7 +253,7 @@ final class Exchange {
             }
             done = true;
             c = connection;
-            reuse = reusable && !cancelled && (sending == null || (sending.isDone() && sendFailure == null));
+            reuse = reusable && !cancelled && !bodySkipped && (sending == null || (sending.isDone() && sendFailure == null));
         }
         pool.release(c, reuse);
     }

@@ -180,6 +180,10 @@ final class PooledUpstream {
         if (entity != null && !hasContentType && entity.getContentType() != null) {
             out.addHeader(HttpHeaders.CONTENT_TYPE, entity.getContentType());
         }
+        org.apache.hc.core5.http.Header expect = request.getFirstHeader(HttpHeaders.EXPECT);
+        if (entity != null && length != 0 && expect != null && "100-continue".equalsIgnoreCase(expect.getValue().trim())) {
+            out.addHeader(HttpHeaders.EXPECT, "100-continue"); // the upstream decides whether the body comes (Exchange)
+        }
         if (length < 0) {
             out.addHeader(HttpHeaders.TRANSFER_ENCODING, "chunked");
         } else if (length > 0 || Method.POST.isSame(out.getMethod()) || Method.PUT.isSame(out.getMethod())

@@ -19,7 +19,8 @@ import org.apache.hc.core5.http.io.HttpRequestHandler;
  * a {@link SocketClient} dialing it through a {@link FaultRelay}, whose cut severs the connection.
  * Subclasses run the same suite over a network with faults.
  */
-class ServerClientConformanceTest implements ConnectionConformance, io.swaggersocket.testing.UpgradeConformance {
+class ServerClientConformanceTest implements ConnectionConformance, io.swaggersocket.testing.UpgradeConformance,
+        io.swaggersocket.testing.ContinueConformance {
 
     /** Sets the faults of the network under every connection of the run: none here. */
     void breakNetwork(FaultRelay relay) {

@@ -13,8 +13,14 @@ public final class Protocol {
      * used only when both ends list it.
      */
     public static final String FEATURE_UPGRADE = "upgrade";
+    /**
+     * {@code Expect: 100-continue} end to end: a responder answers {@code 100} when its handler
+     * first reads the body, and the initiator waits for it before it sends the body; used only when
+     * both ends list it.
+     */
+    public static final String FEATURE_CONTINUE = "continue";
     /** The features this implementation supports. */
-    public static final List<String> FEATURES = List.of(FEATURE_MUX, FEATURE_UPGRADE);
+    public static final List<String> FEATURES = List.of(FEATURE_MUX, FEATURE_UPGRADE, FEATURE_CONTINUE);
     /**
      * The header of the WebSocket upgrade request that names the dialing agent, so that the
      * accepting side (and a load balancer in front of it) can judge the name before the

@@ -36,6 +36,9 @@ public final class ConnectionConfig {
     private final ScheduledExecutorService scheduler;
     private final LongSupplier nanoClock;
     private final boolean upgrades;
+    private final Duration continueTimeout;
+    /** For tests: features this end does not offer, as a peer of an earlier revision would not. */
+    private final java.util.List<String> withheld;
 
     private ConnectionConfig(Builder b) {
         settings = b.settings;
@@ -46,6 +49,8 @@ public final class ConnectionConfig {
         scheduler = b.scheduler != null ? b.scheduler : SharedThreads.SCHEDULER;
         nanoClock = b.nanoClock;
         upgrades = b.upgrades;
+        continueTimeout = b.continueTimeout;
+        withheld = b.withheld;
     }
 
     /** The configuration with every default. */
@@ -68,6 +73,8 @@ public final class ConnectionConfig {
         b.scheduler = scheduler;
         b.nanoClock = nanoClock;
         b.upgrades = upgrades;
+        b.continueTimeout = continueTimeout;
+        b.withheld = withheld;
         return b;
     }
 
@@ -76,10 +83,22 @@ public final class ConnectionConfig {
         return upgrades;
     }
 
+    /**
+     * How long a request with {@code Expect: 100-continue} waits for the peer's {@code 100} (or its
+     * final answer) before it sends its body all the same; default 1 s (as curl waits).
+     */
+    public Duration continueTimeout() {
+        return continueTimeout;
+    }
+
     /** The features this end lists in its hello or welcome. */
     java.util.List<String> features() {
-        return upgrades ? io.swaggersocket.handshake.Protocol.FEATURES
-                : java.util.List.of(io.swaggersocket.handshake.Protocol.FEATURE_MUX);
+        java.util.List<String> offered = new java.util.ArrayList<>(io.swaggersocket.handshake.Protocol.FEATURES);
+        if (!upgrades) {
+            offered.remove(io.swaggersocket.handshake.Protocol.FEATURE_UPGRADE);
+        }
+        offered.removeAll(withheld);
+        return offered;
     }
 
     /** The settings this end proposes; the connection uses the negotiated ones. */
@@ -128,8 +147,24 @@ public final class ConnectionConfig {
         private ScheduledExecutorService scheduler;
         private LongSupplier nanoClock = SYSTEM_NANOS;
         private boolean upgrades = true;
+        private Duration continueTimeout = Duration.ofSeconds(1);
+        private java.util.List<String> withheld = java.util.List.of();
+
+        /** For tests: do not offer {@code feature}, as a peer of an earlier revision would not. */
+        Builder withhold(String feature) {
+            java.util.List<String> w = new java.util.ArrayList<>(withheld);
+            w.add(feature);
+            this.withheld = java.util.List.copyOf(w);
+            return this;
+        }
 
         private Builder() {
+        }
+
+        /** See {@link ConnectionConfig#continueTimeout()}; positive. */
+        public Builder continueTimeout(Duration timeout) {
+            this.continueTimeout = positive("continueTimeout", timeout);
+            return this;
         }
 
         /**

@@ -140,9 +140,10 @@ final class Handshake implements MessageChannel.Listener {
                     "welcome: expected settings no larger than the proposed " + proposed + " but was " + welcome.settings());
         }
         channel.sendText(new Ack(welcome.connectionId()).toJson(), this::sent);
-        boolean upgrades = config.upgrades() && welcome.features().contains(Protocol.FEATURE_UPGRADE);
+        java.util.List<String> used = new java.util.ArrayList<>(config.features());
+        used.retainAll(welcome.features());
         establish(new SocketConnection(channel, config, welcome.settings(), true, welcome.connectionId(), metadata,
-                null, handler, upgrades));
+                null, handler, used));
     }
 
     private void onAck(Ack ack) throws HandshakeException {
@@ -151,7 +152,7 @@ final class Handshake implements MessageChannel.Listener {
                     "ack: expected connection id \"" + connectionId + "\" but was \"" + ack.connectionId() + "\"");
         }
         establish(new SocketConnection(channel, config, negotiated, false, connectionId, metadata, principal, handler,
-                features.contains(Protocol.FEATURE_UPGRADE)));
+                features));
     }
 
     private void establish(SocketConnection established) {

@@ -68,6 +68,15 @@ final class HttpHeads {
     static final long NO_BODY = -2;
     static final long UNKNOWN_LENGTH = -1;
 
+    /** The head of a {@code 100 Continue}, the same for every stream. */
+    static final byte[] CONTINUE_HEAD = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** True if the request carries {@code Expect: 100-continue} (RFC 9110 section 10.1.1). */
+    static boolean expectsContinue(HttpMessage request) {
+        org.apache.hc.core5.http.Header expect = request.getFirstHeader(HttpHeaders.EXPECT);
+        return expect != null && "100-continue".equalsIgnoreCase(expect.getValue().trim());
+    }
+
     static long requestBodyLength(ClassicHttpRequest request) {
         HttpEntity entity = request.getEntity();
         if (entity == null) {

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -158,6 +159,8 @@ final class Inbound {
             stream = table.openPeer(streamId, lock.newCondition(), settings.initialStreamWindow());
             stream.inEnded = frame.endStream();
             stream.declaredLength = declared;
+            stream.expectContinue = connection.supportsContinue() && !frame.endStream()
+                    && HttpHeads.expectsContinue(request);
             if (request.containsHeader(HttpHeaders.UPGRADE)) {
                 stream.upgrade = connection.supportsUpgrades() && !frame.endStream()
                         && declared == HttpHeads.UNKNOWN_LENGTH && !request.containsHeader(HttpHeaders.TRANSFER_ENCODING);
@@ -207,6 +210,12 @@ final class Inbound {
             if (stream.headersReceived) {
                 throw new ProtocolViolationException(ErrorCode.PROTOCOL_ERROR, "HEADERS on stream " + streamId
                         + ": expected DATA or RESET after the response head but a second HEADERS came");
+            }
+            if (parseError == null && response.getCode() == HttpStatus.SC_CONTINUE && stream.continued != null
+                    && !stream.headersReceived) {
+                CompletableFuture<Void> continued = stream.continued;
+                after.add(() -> continued.complete(null)); // the body may go now; the final head is still to come
+                return;
             }
             if (parseError == null && response.getCode() < HttpStatus.SC_OK) {
                 if (response.getCode() != HttpStatus.SC_SWITCHING_PROTOCOLS) {

@@ -62,6 +62,8 @@ public final class SocketConnection implements Closeable {
     private final Instant connectedAt = Instant.now();
     private final boolean dialer;
     private final boolean upgrades;
+    /** Whether both ends use the feature "continue" (Expect: 100-continue end to end). */
+    private final boolean continues;
     private final Settings settings;
     private final ConnectionConfig config;
 
@@ -76,9 +78,10 @@ public final class SocketConnection implements Closeable {
     private final Inbound inbound;
 
     SocketConnection(MessageChannel channel, ConnectionConfig config, Settings settings, boolean dialer, String id,
-            JsonNode metadata, Principal principal, HttpRequestHandler handler, boolean upgrades) {
+            JsonNode metadata, Principal principal, HttpRequestHandler handler, java.util.List<String> features) {
         this.config = config;
-        this.upgrades = upgrades;
+        this.upgrades = features.contains(io.swaggersocket.handshake.Protocol.FEATURE_UPGRADE);
+        this.continues = features.contains(io.swaggersocket.handshake.Protocol.FEATURE_CONTINUE);
         this.settings = settings;
         this.dialer = dialer;
         this.id = id;
@@ -303,6 +306,16 @@ public final class SocketConnection implements Closeable {
     }
 
     /**
+     * Whether both ends carry {@code Expect: 100-continue} end to end (the handshake feature
+     * {@code "continue"}): a request that expects it waits up to {@link ConnectionConfig#continueTimeout()}
+     * for the peer's {@code 100}, sent when its handler first reads the body, and sends no body at
+     * all when the final answer comes first.
+     */
+    public boolean supportsContinue() {
+        return continues;
+    }
+
+    /**
      * Sends an upgrade request (it has an {@code Upgrade} header, such as {@code websocket}, and no
      * body) and waits up to {@code timeout} for the response head. When the peer's handler accepts
      * with {@code 101 Switching Protocols}, the stream becomes a two-way byte stream under the same
@@ -499,6 +512,9 @@ public final class SocketConnection implements Closeable {
             stream = table.openLocal(lock.newCondition(), settings.initialStreamWindow());
             stream.outEnded = !hasBody;
             stream.upgrade = upgrade;
+            if (continues && hasBody && !upgrade && HttpHeads.expectsContinue(request)) {
+                stream.continued = new CompletableFuture<>();
+            }
             writer.enqueueControl(FrameCodec.encode(new Frame.Headers(stream.id, head, !hasBody)));
             if (!timeout.isZero()) {
                 stream.deadline = config.scheduler().schedule(() -> timedOut(stream, timeout),
@@ -526,12 +542,35 @@ public final class SocketConnection implements Closeable {
     }
 
     private void writeBody(Exchange exchange) {
+        if (exchange.stream.continued != null && !mayContinue(exchange.stream)) {
+            return; // the final answer came first: the body is not sent (the peer resets our side)
+        }
         try {
             bodies.writeEntity(exchange.stream, exchange.body, exchange.bodyLength, ErrorCode.CANCEL);
         } catch (IOException e) {
             // The stream is reset and its response future failed with the cause, or it holds a
             // response the peer sent before it stopped reading our body.
         }
+    }
+
+    /**
+     * Waits up to the continue timeout for the peer's 100 or its final answer; true when the body
+     * should go (the 100 came, or neither did in time: RFC 9110 lets a client send it then).
+     */
+    private boolean mayContinue(Stream stream) {
+        try {
+            CompletableFuture.anyOf(stream.continued, stream.response)
+                    .get(config.continueTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return true;
+        } catch (ExecutionException e) {
+            return false; // the stream failed: its users have the failure
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            bodies.abort(stream, ErrorCode.CANCEL, "caller was interrupted");
+            return false;
+        }
+        return stream.continued.isDone();
     }
 
     private void timedOut(Stream stream, Duration timeout) {

@@ -39,6 +39,16 @@ final class Stream {
     /** A 101 was sent (served stream) or received (local stream): DATA is the upgraded byte stream. */
     boolean upgraded;
 
+    /**
+     * Served stream: the request expects 100-continue, and no 100 has gone yet (sent on the
+     * handler's first read, unless the response head went first).
+     */
+    boolean expectContinue;
+    /** Served stream: the response head (or a 101) has been queued. */
+    boolean headSent;
+    /** Local stream whose request expects 100-continue: completed by the peer's 100. */
+    CompletableFuture<Void> continued;
+
     /** Set once: the stream ended abnormally; reads and writes throw it. */
     IOException failure;
     /** No longer in the stream table (both directions done, or failed). */

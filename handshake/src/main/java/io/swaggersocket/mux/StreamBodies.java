@@ -47,6 +47,19 @@ final class StreamBodies {
         int n = 0;
         lock.lock();
         try {
+            if (stream.expectContinue) {
+                // The handler wants the body: tell a caller that waits for it to send it now.
+                stream.expectContinue = false;
+                if (!stream.headSent && stream.failure == null && lifecycle.closedCause() == null) {
+                    writer.enqueueControl(FrameCodec.encode(new Frame.Headers(stream.id, HttpHeads.CONTINUE_HEAD, false)));
+                    lock.unlock();
+                    try {
+                        writer.flush();
+                    } finally {
+                        lock.lock();
+                    }
+                }
+            }
             while (stream.inbound.isEmpty()) {
                 if (stream.inEnded) {
                     return -1; // complete: a later reset of our own direction does not matter
@@ -191,6 +204,7 @@ final class StreamBodies {
             }
             // Before the 101 is queued: the peer's bytes may come as soon as it is sent.
             stream.upgraded = true;
+            stream.headSent = true;
             stream.declaredLength = HttpHeads.UNKNOWN_LENGTH;
             writer.enqueueControl(FrameCodec.encode(new Frame.Headers(stream.id, head, false)));
         } finally {
@@ -212,6 +226,7 @@ final class StreamBodies {
             if (stream.failure != null) {
                 throw stream.failure;
             }
+            stream.headSent = true;
             writer.enqueueControl(FrameCodec.encode(new Frame.Headers(stream.id, head, endStream)));
             if (endStream) {
                 outEnded(stream, after);

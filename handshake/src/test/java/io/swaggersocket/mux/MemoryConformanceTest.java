@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 
 /** The conformance suite over the in-memory pipe. */
-class MemoryConformanceTest implements ConnectionConformance, io.swaggersocket.testing.UpgradeConformance {
+class MemoryConformanceTest implements ConnectionConformance, io.swaggersocket.testing.UpgradeConformance,
+        io.swaggersocket.testing.ContinueConformance {
 
     @Override
     public ConnectedPair connect(ConnectionConfig config, HttpRequestHandler dialerHandler,

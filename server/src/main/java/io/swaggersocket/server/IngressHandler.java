@@ -328,12 +328,22 @@ final class IngressHandler implements HttpHandler {
         try {
             try {
                 if (length > 0 || chunked) {
+                    boolean endToEnd = false;
                     if (HttpContinue.requiresContinueResponse(exchange)) {
-                        HttpContinue.sendContinueResponseBlocking(exchange);
+                        // An agent that carries Expect end to end decides; an older one gets the body at once.
+                        endToEnd = agent.supportsContinue();
+                        if (endToEnd) {
+                            request.setHeader("Expect", "100-continue");
+                        } else {
+                            HttpContinue.sendContinueResponseBlocking(exchange);
+                        }
                     }
                     readTimeout = IngressUpload.boundReads(exchange, limits.bodyIdleTimeout()); // before the stream
                     body = new IngressUpload(exchange, signedBody(exchange, guard != null), length, threads, watch,
                             metrics.limits, limits.bodyIdleTimeout());
+                    if (endToEnd) {
+                        body.deferContinue();
+                    }
                     request.setEntity(body);
                 } else if (length == 0) {
                     request.setEntity(new ByteArrayEntity(new byte[0], null)); // keeps "Content-Length: 0"
@@ -359,6 +369,9 @@ final class IngressHandler implements HttpHandler {
                     // The client went as the head came: nothing to answer; closing r resets the stream.
                     metrics.ingressError(IngressError.CLIENT_ABORTED);
                     return 0;
+                }
+                if (body != null) {
+                    body.answering();
                 }
                 return relay(exchange, r);
             } catch (IOException e) {

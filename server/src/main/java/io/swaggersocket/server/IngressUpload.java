@@ -1,6 +1,7 @@
 package io.swaggersocket.server;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpContinue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,6 +52,8 @@ final class IngressUpload extends AbstractHttpEntity {
     private final AtomicInteger state = new AtomicInteger(NEW);
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile boolean reachedEnd;
+    /** The client expects 100-continue and has not had it: sent when the agent first asks for the body. */
+    private volatile boolean continueDeferred;
     private volatile IOException clientFailure;
 
     IngressUpload(HttpServerExchange exchange, InputStream in, long length, Executor threads, IngressWatch watch,
@@ -90,10 +93,41 @@ final class IngressUpload extends AbstractHttpEntity {
         }
     }
 
+    /**
+     * Leaves the client's {@code 100 Continue} to the agent: it goes when the agent's connection
+     * first asks for the body (after the agent's own 100, or its continue timeout), and never if
+     * the agent answers first; the client then sends no body, and the connection closes after the
+     * answer.
+     */
+    void deferContinue() {
+        continueDeferred = true;
+    }
+
+    /**
+     * The answer is about to go: if the client still waits for a 100 it never got, it will not be
+     * sent one now (the upload is abandoned), and the connection closes after the answer, since
+     * the client may yet send the body it was not asked for.
+     */
+    void answering() {
+        if (continueDeferred && !started()) {
+            exchange.setPersistent(false);
+        }
+    }
+
     @Override
     public void writeTo(OutputStream out) throws IOException {
         if (!state.compareAndSet(NEW, RUNNING)) {
             throw new IOException("the ingress call ended before its body was sent");
+        }
+        if (continueDeferred) {
+            try {
+                HttpContinue.sendContinueResponseBlocking(exchange);
+            } catch (IOException e) {
+                clientFailure = e;
+                state.set(DONE);
+                done.countDown();
+                throw e;
+            }
         }
         IOException[] failure = new IOException[1];
         try {
@@ -161,7 +195,9 @@ final class IngressUpload extends AbstractHttpEntity {
 
     /** True if the copy began; if it had not, it never will. */
     boolean started() {
-        return !state.compareAndSet(NEW, ABANDONED);
+        state.compareAndSet(NEW, ABANDONED);
+        int s = state.get();
+        return s == RUNNING || s == DONE;
     }
 
     boolean isDone() {
