@@ -192,7 +192,7 @@ final class Exchange {
             return;
         }
         c.timeout(bodyIdleTimeout);
-        response.setEntity(new UpstreamBody(incoming.getContent(), length, type, keepAlive && delimited));
+        response.setEntity(new UpstreamBody(incoming.getContent(), length, type, keepAlive && delimited, c));
     }
 
     private static long declaredLength(ClassicHttpResponse head) {
@@ -324,6 +324,7 @@ final class Exchange {
         private final InputStream in;
         private final long length;
         private final boolean reusable;
+        private final UpstreamConnection upstream;
         /** The end was read; touched by the reading thread only. */
         private boolean ended;
         private final InputStream relay = new InputStream() {
@@ -367,11 +368,12 @@ final class Exchange {
             }
         };
 
-        UpstreamBody(InputStream in, long length, String contentType, boolean reusable) {
+        UpstreamBody(InputStream in, long length, String contentType, boolean reusable, UpstreamConnection upstream) {
             super(contentType, null, false);
             this.in = in;
             this.length = length;
             this.reusable = reusable;
+            this.upstream = upstream;
         }
 
         @Override
@@ -384,6 +386,11 @@ final class Exchange {
             byte[] buf = new byte[length >= 0 && length < BUFFER ? (int) Math.max(1, length) : BUFFER];
             for (int n; (n = relay.read(buf, 0, buf.length)) >= 0; ) {
                 out.write(buf, 0, n);
+                if (n > 0 && relay.available() == 0 && upstream.pending() == 0) {
+                    // Nothing more has come: what has (an event, a progress line) goes on now, not
+                    // when a frame fills; a body that keeps coming still travels in full frames.
+                    out.flush();
+                }
             }
         }
 

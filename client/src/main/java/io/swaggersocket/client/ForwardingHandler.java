@@ -80,7 +80,14 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * within the {@link Builder#requestTimeout request timeout}
  * ({@code "upstream URI timed out: no response head within the request timeout"}); 400 for a
  * request that cannot be sent (a target that is no valid URI, a header with a line break) or that
- * would leave the base path. Redirects reach the caller as they are; no cookies are kept.
+ * would leave the base path. Redirects reach the caller with the upstream's own URLs made paths of
+ * what the agent exposes ({@link Builder#rewriteRedirects}); they are not followed, and no cookies
+ * are kept. The server's ingress names the agent's public prefix in {@code X-Forwarded-Prefix},
+ * which goes on to the upstream with the other headers.
+ *
+ * <p>A response body goes on as it comes: whenever the upstream has sent nothing more for the
+ * moment, what has come is passed on (server-sent events and NDJSON lines are not held back until
+ * a frame fills). Its {@link Builder#bodyIdleTimeout} still cuts a stream silent for that long.
  */
 public final class ForwardingHandler implements HttpRequestHandler, AutoCloseable {
     /** Lower case. RFC 9110 section 7.6.1, plus what the handler sets itself. */
@@ -109,6 +116,8 @@ public final class ForwardingHandler implements HttpRequestHandler, AutoCloseabl
     private final PooledUpstream pooled;
     /** Null with a given JDK client, which cannot relay upgrades. */
     private final UpstreamUpgrade upgrades;
+    /** Null when redirects are passed on untouched. */
+    private final UpstreamRedirects redirects;
 
     private ForwardingHandler(Builder b) {
         this.upstream = b.upstream;
@@ -116,6 +125,7 @@ public final class ForwardingHandler implements HttpRequestHandler, AutoCloseabl
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
         }
+        this.redirects = b.rewriteRedirects ? new UpstreamRedirects(b.upstream, base) : null;
         String scheme = b.upstream.getScheme().toLowerCase(Locale.ROOT);
         if (b.client != null) {
             this.jdk = new JdkUpstream(upstream, scheme + "://" + b.upstream.getRawAuthority() + base, b.client,
@@ -179,6 +189,9 @@ public final class ForwardingHandler implements HttpRequestHandler, AutoCloseabl
             jdk.forward(request, path, response, stream);
         } else {
             pooled.forward(request, path, response, stream);
+        }
+        if (redirects != null) {
+            redirects.apply(response);
         }
     }
 
@@ -290,6 +303,7 @@ public final class ForwardingHandler implements HttpRequestHandler, AutoCloseabl
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private SSLContext sslContext;
         private boolean poolSet;
+        private boolean rewriteRedirects = true;
 
         private Builder(URI upstream) {
             Objects.requireNonNull(upstream, "upstream");
@@ -393,6 +407,19 @@ public final class ForwardingHandler implements HttpRequestHandler, AutoCloseabl
         public Builder sslContext(SSLContext context) {
             this.sslContext = Objects.requireNonNull(context, "context");
             poolSet = true;
+            return this;
+        }
+
+        /**
+         * Turns the upstream's own URLs in {@code Location} and {@code Content-Location} into paths
+         * of what the agent exposes, as nginx's {@code proxy_redirect default} does: with the
+         * upstream {@code http://127.0.0.1:8080/api}, both {@code http://127.0.0.1:8080/api/items/}
+         * and {@code /api/items/} become {@code /items/} (which the server's ingress then puts under
+         * {@code /agents/NAME}). Other hosts, relative references and anything outside the base
+         * path are left as they are. Default on.
+         */
+        public Builder rewriteRedirects(boolean on) {
+            this.rewriteRedirects = on;
             return this;
         }
 

@@ -36,7 +36,6 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpStatus;
-import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 
 /**
  * Thread-safe: the way {@link ForwardingHandler} calls its upstream when it is given a
@@ -187,7 +186,7 @@ final class JdkUpstream {
         ContentType type = answer.headers().firstValue(HttpHeaders.CONTENT_TYPE).map(ContentType::parseLenient)
                 .orElse(null);
         // The Content-Type header copied above is what goes on the wire; the entity's is for readers.
-        response.setEntity(new InputStreamEntity(body, length, type));
+        response.setEntity(new LiveBodyEntity(body, length, type));
     }
 
     /** Method and URI without the query, which may carry credentials. */

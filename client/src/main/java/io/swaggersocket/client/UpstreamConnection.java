@@ -153,6 +153,19 @@ final class UpstreamConnection {
         return http.isOpen() && channel.isOpen();
     }
 
+    /**
+     * How many bytes the upstream has sent that wait in the socket's receive buffer (for TLS, still
+     * encrypted), without blocking; 0 when none or when that cannot be told. With nothing there, the
+     * next read would wait: the body relay then passes on what it holds instead of waiting with it.
+     */
+    int pending() {
+        try {
+            return channel.socket().getInputStream().available();
+        } catch (IOException | RuntimeException e) {
+            return 0; // closed or shut down: the next read says so
+        }
+    }
+
     /** Closes an idle connection with a graceful TCP close. */
     void close() {
         http.close(CloseMode.GRACEFUL);

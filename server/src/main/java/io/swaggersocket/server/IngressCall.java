@@ -4,9 +4,12 @@ import io.swaggersocket.mux.SocketConnection;
 import io.swaggersocket.server.ServerMetrics.IngressError;
 import io.undertow.server.Connectors;
 import io.undertow.server.HttpServerExchange;
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.Arrays;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.xnio.IoUtils;
 
@@ -23,9 +27,10 @@ import org.xnio.IoUtils;
  * the answer is written from the I/O thread again, head and body in one non-blocking write, if
  * the body has arrived whole by then and is small ({@link IngressHandler#ARRIVED_BODY_MAX}, a
  * declared length). A small body of a declared length still coming is waited for on an ingress
- * thread, and then written from the I/O thread all the same; only a large answer, or one of unknown
- * length, is streamed by an ingress thread as {@link IngressHandler} streams every answer with a
- * request body. Confined: each step runs on the connection's I/O thread or on the one ingress
+ * thread, and then written from the I/O thread all the same, unless it pauses with part of it
+ * there (nothing more has arrived): that part is never held back, the answer is streamed from then
+ * on. A large answer, or one of unknown length (events, NDJSON), is streamed by an ingress thread
+ * as {@link IngressHandler} streams every answer with a request body. Confined: each step runs on the connection's I/O thread or on the one ingress
  * thread it hands the call to, one after the other.
  *
  * <p>Why the I/O thread, beyond saving a thread per call: Undertow 2.3's {@code HttpReadListener}
@@ -144,7 +149,17 @@ final class IngressCall {
                 byte[] body = null;
                 IOException failure = null;
                 try {
-                    body = readFully(response.getEntity().getContent(), length);
+                    InputStream in = response.getEntity().getContent();
+                    byte[] part = readUntilPause(in, length);
+                    if (part.length < length) {
+                        // It pauses half-way (progress of a known length, say): a stream after all, so
+                        // what came goes out now and the rest as it comes, from this thread.
+                        response.setEntity(new InputStreamEntity(new SequenceInputStream(
+                                new ByteArrayInputStream(part), in), length, null));
+                        relayStreaming(response);
+                        return;
+                    }
+                    body = part;
                 } catch (IOException e) {
                     failure = e;
                 }
@@ -181,24 +196,29 @@ final class IngressCall {
     /** Hands a response whose body is still coming, or is large, to an ingress thread that streams it. */
     private void stream(ClassicHttpResponse response) {
         try {
-            ingress.threads().execute(() -> Connectors.executeRootHandler(ex -> {
-                int status = 0;
-                try (ClassicHttpResponse r = response) {
-                    watch.startBlocking();
-                    if (watch.cut() == IngressWatch.Cut.CLIENT_GONE) {
-                        ingress.metrics().ingressError(IngressError.CLIENT_ABORTED);
-                    } else {
-                        status = ingress.relay().relay(ex, r);
-                    }
-                } catch (IOException e) {
-                    status = ex.getStatusCode(); // closing the response failed: nothing more to send
-                } finally {
-                    finish(status);
-                }
-            }, exchange));
+            ingress.threads().execute(() -> relayStreaming(response));
         } catch (RejectedExecutionException e) {
             refuse(response);
         }
+    }
+
+    /** On an ingress thread: streams the answer as the blocking relay does, and ends the call. */
+    private void relayStreaming(ClassicHttpResponse response) {
+        Connectors.executeRootHandler(ex -> {
+            int status = 0;
+            try (ClassicHttpResponse r = response) {
+                watch.startBlocking();
+                if (watch.cut() == IngressWatch.Cut.CLIENT_GONE) {
+                    ingress.metrics().ingressError(IngressError.CLIENT_ABORTED);
+                } else {
+                    status = ingress.relay().relay(ex, r);
+                }
+            } catch (IOException e) {
+                status = ex.getStatusCode(); // closing the response failed: nothing more to send
+            } finally {
+                finish(status);
+            }
+        }, exchange);
     }
 
     /** No ingress thread for the answer (the pool at its backstop, or shut down): 503, the stream reset. */
@@ -235,11 +255,23 @@ final class IngressCall {
         return body;
     }
 
-    /** Exactly {@code length} bytes, blocking until they come; fails if the body ends before. */
-    static byte[] readFully(InputStream in, int length) throws IOException {
-        byte[] body = in.readNBytes(length);
-        if (body.length < length) {
-            throw new EOFException("the body ended after " + body.length + " of its " + length + " bytes");
+    /**
+     * The body's {@code length} bytes, or fewer if it pauses before its end: blocks for the first
+     * bytes, then takes more only while more have arrived (the agent sends a body that is all there
+     * in one frame, and flushes a part only when its upstream pauses). Fails if the body ends early.
+     */
+    static byte[] readUntilPause(InputStream in, int length) throws IOException {
+        byte[] body = new byte[length];
+        int n = 0;
+        while (n < length) {
+            int k = in.read(body, n, length - n);
+            if (k < 0) {
+                throw new EOFException("the body ended after " + n + " of its " + length + " bytes");
+            }
+            n += k;
+            if (n < length && in.available() == 0) {
+                return Arrays.copyOf(body, n);
+            }
         }
         return body;
     }

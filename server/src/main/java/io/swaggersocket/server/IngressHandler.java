@@ -113,10 +113,10 @@ final class IngressHandler implements HttpHandler {
     private final int[] calls = new int[1];
 
     IngressHandler(AgentPool agents, ServerMetrics metrics, HttpGuard guard, BooleanSupplier accepting,
-            Executor threads, ServerLimits limits, ScheduledExecutorService scheduler) {
+            Executor threads, ServerLimits limits, ScheduledExecutorService scheduler, boolean rewriteRedirects) {
         this.agents = agents;
         this.metrics = metrics;
-        this.relay = new IngressRelay(metrics);
+        this.relay = new IngressRelay(metrics, rewriteRedirects);
         this.guard = guard;
         this.accepting = accepting;
         this.threads = threads;
@@ -544,8 +544,8 @@ final class IngressHandler implements HttpHandler {
 
     /**
      * The request for the agent: method, path and query as sent, headers without the hop-by-hop
-     * ones, and X-Forwarded-For / -Proto / -Host. On an authenticated ingress, a Bearer
-     * {@code Authorization} is the server's credential and is not passed on.
+     * ones, and X-Forwarded-For / -Proto / -Host / -Prefix ({@link IngressPrefix}). On an
+     * authenticated ingress, a Bearer {@code Authorization} is the server's credential and is not passed on.
      */
     static BasicClassicHttpRequest request(HttpServerExchange exchange, Target target,
             boolean dropCredentials) {
@@ -583,6 +583,7 @@ final class IngressHandler implements HttpHandler {
         request.setHeader(X_FORWARDED_PROTO, exchange.getRequestScheme());
         String host = headers.getFirst(Headers.HOST);
         request.setHeader(X_FORWARDED_HOST, host != null ? host : exchange.getHostAndPort());
+        IngressPrefix.replace(request, exchange);
         return request;
     }
 

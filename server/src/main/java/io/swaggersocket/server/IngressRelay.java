@@ -36,9 +36,12 @@ final class IngressRelay {
     private static final int BUFFER = 64 * 1024;
 
     private final ServerMetrics metrics;
+    /** Whether Location and Content-Location get the agent's prefix back ({@link IngressPrefix}). */
+    private final boolean rewriteRedirects;
 
-    IngressRelay(ServerMetrics metrics) {
+    IngressRelay(ServerMetrics metrics, boolean rewriteRedirects) {
         this.metrics = metrics;
+        this.rewriteRedirects = rewriteRedirects;
     }
 
     /** Streams the agent's response to the client; returns the status sent (0 when nothing was). */
@@ -161,7 +164,12 @@ final class IngressRelay {
             String name = h.getName();
             if (!IngressHandler.isHopByHop(name) && (connectionTokens.isEmpty()
                     || !connectionTokens.contains(name.toLowerCase(Locale.ROOT)))) {
-                out.add(HttpString.tryFromString(name), h.getValue());
+                String value = h.getValue();
+                if (rewriteRedirects && IngressPrefix.rewrites(name)) {
+                    value = IngressPrefix.rewrite(value, IngressPrefix.of(exchange), IngressPrefix.host(exchange),
+                            exchange.getRequestScheme());
+                }
+                out.add(HttpString.tryFromString(name), value);
             }
         }
         return status;

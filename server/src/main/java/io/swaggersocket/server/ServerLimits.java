@@ -80,7 +80,12 @@ public final class ServerLimits {
         return responseHeadTimeout;
     }
 
-    /** How long a request or response body may go without a byte before it is cut; default 60 s. */
+    /**
+     * How long a request or response body may go without a byte before it is cut; default 60 s.
+     * Server-sent events ({@code text/event-stream}) and other long-lived streams are bodies like any
+     * other: one silent for longer is cut, so send a comment line ({@code ":\n"}) more often than
+     * this as a keep-alive, or raise it (and the agent's {@code ForwardingHandler} body idle timeout).
+     */
     public Duration bodyIdleTimeout() {
         return bodyIdleTimeout;
     }

@@ -51,7 +51,9 @@ import org.apache.hc.core5.http.io.HttpRequestHandler;
  * <li>an <b>ingress</b> ({@link Builder#ingress}): {@code ANY /agents/{name}/{path}} is sent
  *     through the tunnel to an agent whose metadata {@code name} matches, as {@code /{path}} with
  *     its query, headers (less hop-by-hop ones, plus {@code X-Forwarded-For}, {@code -Proto},
- *     {@code -Host}) and body, both bodies streamed. Agents sharing a name take calls in turn. An
+ *     {@code -Host}, {@code -Prefix}) and body, both bodies streamed, each byte passed on as it
+ *     comes (an event stream is not held back); the agent's redirects get the prefix back
+ *     ({@link Builder#rewriteRedirects}). Agents sharing a name take calls in turn. An
  *     unknown name gets 404; a path with a dot segment ({@code ..}, {@code %2e%2e}, ...), 400; an
  *     agent lost before its response head, or a head that is not valid HTTP (a header name that is
  *     no token, a value with CR, LF or NUL), 502; one refusing more streams, 503 with
@@ -180,7 +182,7 @@ public final class SocketServer implements Closeable {
             // Idle threads end after as long as a body may idle: by default, as a cached pool's do.
             ingressThreads = IngressThreads.create(limits.maxIngressCalls(), limits.bodyIdleTimeout().toNanos());
             ingress = new IngressHandler(agents, metrics, b.publicIngress ? null : guard, this::isAccepting,
-                    ingressThreads, limits, config.scheduler());
+                    ingressThreads, limits, config.scheduler(), b.rewriteRedirects);
             routes.prefix(IngressHandler.PREFIX, ingress);
         } else {
             ingressThreads = null;
@@ -465,6 +467,7 @@ public final class SocketServer implements Closeable {
         private Supplier<String> connectionIds = () -> UUID.randomUUID().toString();
         private boolean ingress;
         private boolean publicIngress;
+        private boolean rewriteRedirects = true;
         private boolean adminApi;
 
         private Builder() {
@@ -586,6 +589,20 @@ public final class SocketServer implements Closeable {
          */
         public Builder publicIngress(boolean on) {
             this.publicIngress = on;
+            return this;
+        }
+
+        /**
+         * Puts an agent's prefix back into the {@code Location} and {@code Content-Location} of its
+         * answers, as nginx's {@code proxy_redirect default} does: {@code /items/} from agent NAME
+         * reaches the client as {@code /agents/NAME/items/}, and so does an absolute URL of the host
+         * the client called; relative references, other hosts, protocol-relative URLs
+         * ({@code //host/x}) and references already under {@code /agents/NAME/} are left as they
+         * are. Default on. Every ingress call also tells its agent the prefix in
+         * {@code X-Forwarded-Prefix} (replacing the client's), whatever this says.
+         */
+        public Builder rewriteRedirects(boolean on) {
+            this.rewriteRedirects = on;
             return this;
         }
 

@@ -44,7 +44,7 @@ public final class AgentCommand {
             "usage: swaggersocket agent --server ws[s]://HOST:PORT/tunnel --name NAME --forward http://HOST:PORT",
             "                           [--token-file FILE | --access-key ID --secret-key-file FILE]",
             "                           [--tls-cert PEM --tls-key PEM] [--tls-ca PEM] [--meta KEY=VALUE]...",
-            "                           [--forward-max-connections N]",
+            "                           [--forward-max-connections N] [--keep-redirects]",
             "",
             "Dials the server and keeps the tunnel open, reconnecting with backoff (1 s, x1.6, up to 30 s),",
             "and forwards every request the server sends through it to the local HTTP service at --forward:",
@@ -65,6 +65,8 @@ public final class AgentCommand {
             "  --forward-max-connections N",
             "                           keep-alive connections to --forward, at most (default "
                     + ForwardingHandler.DEFAULT_MAX_CONNECTIONS + "); more callers wait",
+            "  --keep-redirects         pass --forward's Location headers on as they are, rather than",
+            "                           making its own URLs (http://HOST:PORT/base/x) paths (/x)",
             "  --token-file FILE        a file holding the token (sent as Authorization: Bearer TOKEN)",
             "  --token TOKEN            the token itself (visible in ps: prefer --token-file)",
             "  --access-key ID          sign the upgrade with this access key id (SWS1-HMAC-SHA256)",
@@ -81,11 +83,12 @@ public final class AgentCommand {
 
     /** The parsed command line. */
     record Options(URI server, String name, String token, Map<String, String> meta, URI forward, boolean insecure,
-            String accessKey, String secretKey, Path tlsCert, Path tlsKey, Path tlsCa, int forwardMaxConnections) {
+            String accessKey, String secretKey, Path tlsCert, Path tlsKey, Path tlsCa, int forwardMaxConnections,
+            boolean keepRedirects) {
         /** Without signing or client certificates: what tests and embedders mostly need. */
         Options(URI server, String name, String token, Map<String, String> meta, URI forward, boolean insecure) {
             this(server, name, token, meta, forward, insecure, null, null, null, null, null,
-                    ForwardingHandler.DEFAULT_MAX_CONNECTIONS);
+                    ForwardingHandler.DEFAULT_MAX_CONNECTIONS, false);
         }
 
         @Override
@@ -189,7 +192,7 @@ public final class AgentCommand {
     static Options parse(List<String> args, Map<String, String> env) throws UsageException {
         CliArgs a = CliArgs.parse(args, Set.of("server", "name", "token", "token-file", "access-key",
                 "secret-key-file", "tls-cert", "tls-key", "tls-ca", "meta", "forward", "forward-max-connections"), Set.of("meta"),
-                Set.of("insecure-skip-verify"));
+                Set.of("insecure-skip-verify", "keep-redirects"));
         URI server = uri("server", a.required("server"));
         try {
             SocketClient.builder(server); // validates it, naming what is wrong
@@ -270,7 +273,7 @@ public final class AgentCommand {
         }
         return new Options(server, name, token, Map.copyOf(meta), forward, a.has("insecure-skip-verify"), accessKey,
                 secretKey, path(a.value("tls-cert")), path(a.value("tls-key")), path(a.value("tls-ca")),
-                maxConnections);
+                maxConnections, a.has("keep-redirects"));
     }
 
     private static Path path(String value) {
@@ -317,7 +320,7 @@ public final class AgentCommand {
         }
         SocketClient client = builder.build();
         client.serve(ForwardingHandler.builder(options.forward()).maxConnections(options.forwardMaxConnections())
-                .build());
+                .rewriteRedirects(!options.keepRedirects()).build());
         CompletableFuture<ClientStateEvent> stopped = new CompletableFuture<>();
         String server = safe(options.server());
         client.addStateListener(event -> {

@@ -29,6 +29,7 @@ public final class ServerCommand {
     static final String USAGE = String.join("\n",
             "usage: swaggersocket server --listen HOST:PORT [--access-file FILE | --token TOKEN...]",
             "                            [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]] [--public-ingress]",
+            "                            [--keep-redirects]",
             "",
             "Accepts agents' tunnels at /tunnel and serves, on the same port:",
             "  ANY    /agents/NAME/PATH   the ingress: PATH goes through the tunnel to an agent named NAME",
@@ -57,6 +58,8 @@ public final class ServerCommand {
             "  --tls-client-ca PEM    ask clients for certificates issued by these CAs; a verified one",
             "                         names its principal by its subject CN (certificates: in the access file)",
             "  --public-ingress       let ingress calls in without credentials (agents and admin still need them)",
+            "  --keep-redirects       pass agents' Location headers on as they are, rather than putting",
+            "                         /agents/NAME back in front of their paths",
             "  --help                 show this text");
 
     private ServerCommand() {
@@ -64,7 +67,7 @@ public final class ServerCommand {
 
     /** The parsed command line. */
     record Options(String host, int port, List<String> tokens, Path accessFile, Path tlsCert, Path tlsKey,
-            Path tlsClientCa, boolean publicIngress) {
+            Path tlsClientCa, boolean publicIngress, boolean keepRedirects) {
     }
 
     /** A started server; closing it stops the server gracefully. Thread-safe. */
@@ -178,7 +181,7 @@ public final class ServerCommand {
 
     static Options parse(List<String> args, Map<String, String> env) throws UsageException {
         CliArgs a = CliArgs.parse(args, Set.of("listen", "token", "tokens-file", "access-file", "tls-cert", "tls-key",
-                "tls-client-ca"), Set.of("token"), Set.of("public-ingress"));
+                "tls-client-ca"), Set.of("token"), Set.of("public-ingress", "keep-redirects"));
         String listen = a.required("listen");
         int colon = listen.lastIndexOf(':');
         if (colon <= 0 || colon == listen.length() - 1) {
@@ -226,7 +229,8 @@ public final class ServerCommand {
             throw new UsageException("--tls-client-ca needs --tls-cert and --tls-key: client certificates come over TLS");
         }
         return new Options(host, port, List.copyOf(tokens), path(accessFile), path(a.value("tls-cert")),
-                path(a.value("tls-key")), path(a.value("tls-client-ca")), a.has("public-ingress"));
+                path(a.value("tls-key")), path(a.value("tls-client-ca")), a.has("public-ingress"),
+                a.has("keep-redirects"));
     }
 
     private static Path path(String value) {
@@ -268,6 +272,7 @@ public final class ServerCommand {
                 .connectionConfig(config)
                 .ingress(true)
                 .publicIngress(options.publicIngress())
+                .rewriteRedirects(!options.keepRedirects())
                 .adminApi(true)
                 .build();
         server.addListener(event -> out.println(describe(event)));

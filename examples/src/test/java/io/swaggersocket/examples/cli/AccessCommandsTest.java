@@ -188,6 +188,17 @@ class AccessCommandsTest {
         assertEquals(3, AgentCommand.parse(concat(ok, "--forward-max-connections", "3")).forwardMaxConnections());
     }
 
+    @Test
+    void redirectsAreRewrittenUnlessKeptOnEitherSide() throws Exception {
+        List<String> agent = List.of("--server", "ws://127.0.0.1:1/tunnel", "--name", "a1", "--forward",
+                "http://127.0.0.1:2");
+        assertEquals(false, AgentCommand.parse(agent).keepRedirects());
+        assertEquals(true, AgentCommand.parse(concat(agent, "--keep-redirects")).keepRedirects());
+        List<String> server = List.of("--listen", "127.0.0.1:0");
+        assertEquals(false, ServerCommand.parse(server).keepRedirects());
+        assertEquals(true, ServerCommand.parse(concat(server, "--keep-redirects")).keepRedirects());
+    }
+
     private static void assertUsage(List<String> args, String reason) {
         Lines err = new Lines();
         assertEquals(2, AgentCommand.run(args, Map.of(), new Lines().stream, err.stream), err.text());
