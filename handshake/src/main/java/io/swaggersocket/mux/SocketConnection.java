@@ -286,12 +286,17 @@ public final class SocketConnection implements Closeable {
                 writeBodyAside(exchange);
             }
         }
+        return awaitHead(exchange.stream);
+    }
+
+    /** Waits on this thread for the stream's response head; an interrupt cancels the stream. */
+    private ClassicHttpResponse awaitHead(Stream stream) throws IOException {
         try {
-            return exchange.stream.response.get();
+            return stream.response.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            bodies.abort(exchange.stream, ErrorCode.CANCEL, "caller was interrupted");
-            throw new InterruptedIOException("stream " + exchange.stream.id + ": interrupted waiting for the response");
+            bodies.abort(stream, ErrorCode.CANCEL, "caller was interrupted");
+            throw new InterruptedIOException("stream " + stream.id + ": interrupted waiting for the response");
         } catch (ExecutionException e) {
             throw asIOException(e.getCause());
         }
@@ -343,16 +348,7 @@ public final class SocketConnection implements Closeable {
                     + "the upgraded bytes after the 101");
         }
         Exchange exchange = open(request, timeout, true);
-        ClassicHttpResponse response;
-        try {
-            response = exchange.stream.response.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            bodies.abort(exchange.stream, ErrorCode.CANCEL, "caller was interrupted");
-            throw new InterruptedIOException("stream " + exchange.stream.id + ": interrupted waiting for the response");
-        } catch (ExecutionException e) {
-            throw asIOException(e.getCause());
-        }
+        ClassicHttpResponse response = awaitHead(exchange.stream);
         StreamOutput output = new StreamOutput(bodies, exchange.stream, settings.maxFrameSize(), HttpHeads.UNKNOWN_LENGTH);
         if (response.getCode() != org.apache.hc.core5.http.HttpStatus.SC_SWITCHING_PROTOCOLS) {
             try {

@@ -43,7 +43,8 @@ import org.xnio.XnioWorker;
  * raw at both ends, and raw facing Undertow's own WebSocket implementation at either end (so our
  * framing is checked against an independent one, both directions).
  */
-class RawChannelConformanceTest implements ConnectionConformance, io.swaggersocket.testing.UpgradeConformance {
+class RawChannelConformanceTest implements ConnectionConformance, io.swaggersocket.testing.UpgradeConformance,
+        io.swaggersocket.testing.ContinueConformance {
     static XnioWorker clientWorker;
     static ByteBufferPool pool;
 

@@ -24,7 +24,8 @@ import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
 /** The conformance suite over real Undertow WebSockets on 127.0.0.1, both ends in this JVM. */
-class UndertowConformanceTest implements ConnectionConformance, io.swaggersocket.testing.UpgradeConformance {
+class UndertowConformanceTest implements ConnectionConformance, io.swaggersocket.testing.UpgradeConformance,
+        io.swaggersocket.testing.ContinueConformance {
     static XnioWorker clientWorker;
     static ByteBufferPool pool;
 
