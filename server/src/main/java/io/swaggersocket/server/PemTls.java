@@ -1,31 +1,14 @@
 package io.swaggersocket.server;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.Signature;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -34,12 +17,17 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Stateless and thread-safe: builds {@link SSLContext}s from PEM files, the form certificates come
- * in from Let's Encrypt, openssl and most CAs, with the JDK alone: the server's, optionally
- * trusting CAs for client certificates, and an agent's, optionally with a client certificate.
+ * in from Let's Encrypt, openssl and most CAs: the server's, optionally trusting CAs for client
+ * certificates, and an agent's, optionally with a client certificate. The files are read with
+ * BouncyCastle (bcpkix); the contexts are the JDK's own.
  *
  * <pre>{@code
  * SSLContext tls = PemTls.serverContext(Path.of("fullchain.pem"), Path.of("privkey.pem"));
  * SocketServer server = SocketServer.builder().bind("0.0.0.0", 8443).sslContext(tls).build();
+ *
+ * // an encrypted key, its password in a file of its own
+ * char[] password = PemTls.readPassword(Path.of("key-password.txt"));
+ * SSLContext locked = PemTls.serverContext(Path.of("fullchain.pem"), Path.of("privkey.pem"), password, null);
  *
  * // client certificates: the server trusts clients-ca.pem, the agent trusts the server's CA
  * SSLContext mtls = PemTls.serverContext(Path.of("fullchain.pem"), Path.of("privkey.pem"),
@@ -49,31 +37,27 @@ import javax.net.ssl.TrustManagerFactory;
  *         Path.of("server-ca.pem"));
  * }</pre>
  *
- * <p>The certificate file holds the chain, the server's certificate first; the key file holds one
- * unencrypted private key as PKCS#8 ({@code BEGIN PRIVATE KEY}: RSA, EC, Ed25519, Ed448),
- * PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) or SEC1 ({@code BEGIN EC PRIVATE KEY}, with a named
- * curve). Other blocks in either file are skipped, so one file holding both works for both. The
- * key is checked against the certificate.
+ * <p>The certificate file holds the chain, the server's (or agent's) certificate first, then its
+ * intermediates, all of which are sent in the handshake. The key file holds one private key (RSA,
+ * EC, Ed25519 or Ed448) as:
+ * <ul>
+ * <li>PKCS#8, {@code BEGIN PRIVATE KEY};
+ * <li>PKCS#8 encrypted, {@code BEGIN ENCRYPTED PRIVATE KEY} (openssl's default since 3.0), with a
+ *     password;
+ * <li>PKCS#1 RSA, {@code BEGIN RSA PRIVATE KEY}, or SEC1 EC, {@code BEGIN EC PRIVATE KEY}, either
+ *     possibly encrypted the legacy OpenSSL way ({@code Proc-Type: 4,ENCRYPTED}), with a password.
+ * </ul>
+ * Other blocks in either file are skipped, so one file holding both works for both. The key is
+ * checked against the certificate by signing a few bytes with it. A trust file holds one or more
+ * {@code CERTIFICATE} blocks. Every failure is an {@link IOException} whose message names the file
+ * and says what to do about it.
  */
 public final class PemTls {
-    private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
-    private static final byte[] RSA = {0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01};
-    private static final byte[] RSA_PSS = {0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x0a};
-    private static final byte[] EC = {0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
-    private static final byte[] ED25519 = {0x2b, 0x65, 0x70};
-    private static final byte[] ED448 = {0x2b, 0x65, 0x71};
-    /** AlgorithmIdentifier of rsaEncryption: the OID and a NULL parameter. */
-    private static final byte[] RSA_ALGORITHM = Der.encode(Der.SEQUENCE, Der.encode(Der.OID, RSA),
-            Der.encode(Der.NULL));
-    private static final Set<String> KEY_BLOCKS = Set.of("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY",
-            "ENCRYPTED PRIVATE KEY");
-
     private PemTls() {
     }
 
     /**
-     * An SSLContext that presents the chain in {@code certificateChain} with the key in
+     * An SSLContext that presents the chain in {@code certificateChain} with the unencrypted key in
      * {@code privateKey}, for {@link SocketServer.Builder#sslContext}.
      *
      * @throws IOException with a message naming the file and what is wrong with it: {@code cannot
@@ -81,9 +65,7 @@ public final class PemTls {
      *         key does not belong to the certificate
      */
     public static SSLContext serverContext(Path certificateChain, Path privateKey) throws IOException {
-        Objects.requireNonNull(certificateChain, "certificateChain");
-        Objects.requireNonNull(privateKey, "privateKey");
-        return context(keyManagers(certificateChain, privateKey), null);
+        return serverContext(certificateChain, privateKey, null, null);
     }
 
     /**
@@ -100,10 +82,27 @@ public final class PemTls {
      */
     public static SSLContext serverContext(Path certificateChain, Path privateKey, Path trustedClientCas)
             throws IOException {
+        Objects.requireNonNull(trustedClientCas, "trustedClientCas");
+        return serverContext(certificateChain, privateKey, null, trustedClientCas);
+    }
+
+    /**
+     * As {@link #serverContext(Path, Path, Path)}, with a password for an encrypted key.
+     *
+     * @param keyPassword the password of {@code privateKey}, or {@code null} when it is not
+     *        encrypted (a password given for a key that is not encrypted is ignored); read only,
+     *        the caller may wipe it afterwards
+     * @param trustedClientCas CA certificates to verify client certificates with, or {@code null}
+     *        for a server that does not ask for them
+     * @throws IOException as for the other forms, and {@code cannot read private key /k.pem: wrong
+     *         password ...} or {@code ... the key is encrypted; give its password ...}
+     */
+    public static SSLContext serverContext(Path certificateChain, Path privateKey, char[] keyPassword,
+            Path trustedClientCas) throws IOException {
         Objects.requireNonNull(certificateChain, "certificateChain");
         Objects.requireNonNull(privateKey, "privateKey");
-        Objects.requireNonNull(trustedClientCas, "trustedClientCas");
-        return context(keyManagers(certificateChain, privateKey), trustManagers(trustedClientCas));
+        return context(keyManagers(certificateChain, privateKey, keyPassword),
+                trustedClientCas == null ? null : trustManagers(trustedClientCas));
     }
 
     /**
@@ -118,7 +117,7 @@ public final class PemTls {
      *
      * @param certificateChain the client certificate chain, or {@code null} for no client
      *        certificate (then {@code privateKey} is {@code null} too)
-     * @param privateKey the client certificate's key, or {@code null} with no certificate
+     * @param privateKey the client certificate's unencrypted key, or {@code null} with no certificate
      * @param trustedCas CA certificates to verify the server with, or {@code null} for the JDK's
      *        default trust store
      * @throws IOException with a message naming the file at fault, as for {@link #serverContext}
@@ -127,20 +126,50 @@ public final class PemTls {
      */
     public static SSLContext clientContext(Path certificateChain, Path privateKey, Path trustedCas)
             throws IOException {
+        return clientContext(certificateChain, privateKey, null, trustedCas);
+    }
+
+    /**
+     * As {@link #clientContext(Path, Path, Path)}, with a password for an encrypted key.
+     *
+     * @param keyPassword the password of {@code privateKey}, or {@code null} when it is not
+     *        encrypted or there is no key; read only, the caller may wipe it afterwards
+     * @throws IOException as for the three-argument form, and for a wrong or missing password
+     * @throws IllegalArgumentException when only one of {@code certificateChain} and
+     *         {@code privateKey} is given
+     */
+    public static SSLContext clientContext(Path certificateChain, Path privateKey, char[] keyPassword,
+            Path trustedCas) throws IOException {
         if ((certificateChain == null) != (privateKey == null)) {
             throw new IllegalArgumentException(certificateChain == null
                     ? "certificateChain: expected the certificate of private key " + privateKey + " but was none"
                     : "privateKey: expected the key of certificate " + certificateChain + " but was none");
         }
-        KeyManager[] keys = certificateChain == null ? null : keyManagers(certificateChain, privateKey);
+        KeyManager[] keys = certificateChain == null ? null
+                : keyManagers(certificateChain, privateKey, keyPassword);
         return context(keys, trustedCas == null ? null : trustManagers(trustedCas));
     }
 
+    /**
+     * The password in {@code passwordFile}: its first line without the line break, as
+     * {@code openssl ... -passin file:PATH} reads it, for the {@code keyPassword} of
+     * {@link #serverContext(Path, Path, char[], Path)} and
+     * {@link #clientContext(Path, Path, char[], Path)}. A file keeps the password out of the
+     * command line and the environment, where other users and logs may see it.
+     *
+     * @throws IOException {@code cannot read key password file /p.txt: ...} when the file is
+     *         missing, unreadable or its first line is empty
+     */
+    public static char[] readPassword(Path passwordFile) throws IOException {
+        return PemFiles.password(Objects.requireNonNull(passwordFile, "passwordFile"));
+    }
+
     /** Key managers holding the chain and its key, checked to belong together. */
-    private static KeyManager[] keyManagers(Path certificateChain, Path privateKey) throws IOException {
+    private static KeyManager[] keyManagers(Path certificateChain, Path privateKey, char[] keyPassword)
+            throws IOException {
         List<X509Certificate> chain = readCertificates(certificateChain);
-        PrivateKey key = readPrivateKey(privateKey);
-        checkPair(key, chain.get(0), certificateChain, privateKey);
+        PrivateKey key = PemFiles.privateKey(privateKey, keyPassword);
+        KeyPairCheck.check(key, chain, certificateChain, privateKey);
         try {
             char[] password = new char[16];
             SecureRandom random = new SecureRandom();
@@ -162,7 +191,7 @@ public final class PemTls {
     /** Trust managers whose anchors are the certificates in {@code file}, and nothing else. */
     private static TrustManager[] trustManagers(Path file) throws IOException {
         String what = "trusted CA certificates " + file;
-        List<X509Certificate> cas = readCertificates(file, what);
+        List<X509Certificate> cas = PemFiles.certificates(file, what);
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
@@ -190,190 +219,11 @@ public final class PemTls {
 
     /** The certificates in a PEM file, in file order. */
     static List<X509Certificate> readCertificates(Path file) throws IOException {
-        return readCertificates(file, "certificate " + file);
+        return PemFiles.certificates(file, "certificate " + file);
     }
 
-    /** The certificates in a PEM file, in file order; {@code what} names the file in messages. */
-    private static List<X509Certificate> readCertificates(Path file, String what) throws IOException {
-        List<Block> blocks = blocks(read(file, what), what);
-        List<X509Certificate> out = new ArrayList<>();
-        try {
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            for (Block b : blocks) {
-                if (b.type().equals("CERTIFICATE")) {
-                    out.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(b.der())));
-                }
-            }
-        } catch (CertificateException e) {
-            throw new IOException("cannot read " + what + ": not a valid X.509 certificate: " + e.getMessage(), e);
-        }
-        if (out.isEmpty()) {
-            throw new IOException("cannot read " + what + ": expected a -----BEGIN CERTIFICATE----- block but found "
-                    + found(blocks));
-        }
-        return out;
-    }
-
-    /** The first private key in a PEM file. */
+    /** The first private key in a PEM file, which must not be encrypted. */
     static PrivateKey readPrivateKey(Path file) throws IOException {
-        String what = "private key " + file;
-        List<Block> blocks = blocks(read(file, what), what);
-        Block block = blocks.stream().filter(b -> KEY_BLOCKS.contains(b.type())).findFirst().orElseThrow(() ->
-                new IOException("cannot read " + what + ": expected a -----BEGIN PRIVATE KEY----- (or RSA / EC PRIVATE"
-                        + " KEY) block but found " + found(blocks)));
-        if (block.type().equals("ENCRYPTED PRIVATE KEY") || block.encrypted()) {
-            throw new IOException("cannot read " + what + ": the key is encrypted; decrypt it first, for example"
-                    + " with: openssl pkey -in " + file + " -out key.pem");
-        }
-        try {
-            return switch (block.type()) {
-                case "RSA PRIVATE KEY" -> key("RSA", pkcs8(RSA_ALGORITHM, block.der()), what);
-                case "EC PRIVATE KEY" -> key("EC", sec1ToPkcs8(block.der(), what), what);
-                default -> pkcs8Key(block.der(), what);
-            };
-        } catch (Der.DerException e) {
-            throw new IOException("cannot read " + what + ": malformed " + block.type() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static PrivateKey pkcs8Key(byte[] der, String what) throws IOException, Der.DerException {
-        Der.Reader info = new Der.Reader(der).next(Der.SEQUENCE, "PrivateKeyInfo").contents();
-        info.next(Der.INTEGER, "PrivateKeyInfo version");
-        byte[] oid = info.next(Der.SEQUENCE, "AlgorithmIdentifier").contents().next(Der.OID, "algorithm").value();
-        String algorithm;
-        if (Arrays.equals(oid, RSA)) {
-            algorithm = "RSA";
-        } else if (Arrays.equals(oid, RSA_PSS)) {
-            algorithm = "RSASSA-PSS";
-        } else if (Arrays.equals(oid, EC)) {
-            algorithm = "EC";
-        } else if (Arrays.equals(oid, ED25519)) {
-            algorithm = "Ed25519";
-        } else if (Arrays.equals(oid, ED448)) {
-            algorithm = "Ed448";
-        } else {
-            throw new IOException("cannot read " + what + ": unsupported key algorithm " + Der.oidText(oid)
-                    + " (expected RSA, EC, Ed25519 or Ed448)");
-        }
-        return key(algorithm, der, what);
-    }
-
-    /** SEC1 ECPrivateKey to PKCS#8, moving its named curve into the AlgorithmIdentifier. */
-    private static byte[] sec1ToPkcs8(byte[] sec1, String what) throws IOException, Der.DerException {
-        Der.Reader key = new Der.Reader(sec1).next(Der.SEQUENCE, "ECPrivateKey").contents();
-        key.next(Der.INTEGER, "ECPrivateKey version");
-        key.next(Der.OCTET_STRING, "ECPrivateKey privateKey");
-        while (key.hasMore()) {
-            Der.Element e = key.next("ECPrivateKey field");
-            if (e.tag() == Der.CONTEXT_0) {
-                Der.Element curve = e.contents().next("ECParameters");
-                if (curve.tag() != Der.OID) {
-                    break;
-                }
-                return pkcs8(Der.encode(Der.SEQUENCE, Der.encode(Der.OID, EC), curve.encoded()), sec1);
-            }
-        }
-        throw new IOException("cannot read " + what + ": the EC PRIVATE KEY does not name its curve; convert it"
-                + " with: openssl pkcs8 -topk8 -nocrypt");
-    }
-
-    private static byte[] pkcs8(byte[] algorithmIdentifier, byte[] privateKey) {
-        return Der.encode(Der.SEQUENCE, Der.encode(Der.INTEGER, new byte[] {0}), algorithmIdentifier,
-                Der.encode(Der.OCTET_STRING, privateKey));
-    }
-
-    private static PrivateKey key(String algorithm, byte[] pkcs8, String what) throws IOException {
-        try {
-            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot read " + what + ": not a valid " + algorithm + " key: " + e.getMessage(), e);
-        }
-    }
-
-    /** Signs with the key and verifies with the certificate: fails early and clearly on a mismatched pair. */
-    private static void checkPair(PrivateKey key, X509Certificate certificate, Path certFile, Path keyFile)
-            throws IOException {
-        String certAlgorithm = certificate.getPublicKey().getAlgorithm();
-        String keyAlgorithm = key.getAlgorithm();
-        String signature = switch (keyAlgorithm) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            case "EdDSA", "Ed25519", "Ed448" -> "EdDSA";
-            default -> null; // RSASSA-PSS needs parameters: left to the TLS handshake
-        };
-        boolean sameFamily = certAlgorithm.equals(keyAlgorithm)
-                || (signature != null && signature.equals("EdDSA") && certAlgorithm.startsWith("Ed"));
-        String mismatch = "private key " + keyFile + " does not belong to the certificate " + certFile;
-        if (!sameFamily) {
-            throw new IOException(mismatch + ": the key is " + keyAlgorithm + " but the certificate's is "
-                    + certAlgorithm);
-        }
-        if (signature == null) {
-            return;
-        }
-        try {
-            byte[] probe = "swaggersocket key check".getBytes(StandardCharsets.US_ASCII);
-            Signature signer = Signature.getInstance(signature);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signed = signer.sign();
-            Signature verifier = Signature.getInstance(signature);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(probe);
-            if (!verifier.verify(signed)) {
-                throw new IOException(mismatch);
-            }
-        } catch (GeneralSecurityException e) {
-            throw new IOException(mismatch + ": " + e.getMessage(), e);
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------
-
-    /** One PEM block: its type, whether its headers say it is encrypted (legacy OpenSSL), and its bytes. */
-    private record Block(String type, boolean encrypted, byte[] der) {
-    }
-
-    private static String read(Path file, String what) throws IOException {
-        try {
-            return Files.readString(file, StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException e) {
-            throw new IOException("cannot read " + what + ": no such file", e);
-        } catch (AccessDeniedException e) {
-            throw new IOException("cannot read " + what + ": permission denied", e);
-        } catch (IOException e) {
-            throw new IOException("cannot read " + what + ": " + e, e);
-        }
-    }
-
-    private static List<Block> blocks(String text, String what) throws IOException {
-        List<Block> out = new ArrayList<>();
-        Matcher m = BLOCK.matcher(text.replace("\r\n", "\n"));
-        while (m.find()) {
-            String type = m.group(1);
-            String body = m.group(2);
-            boolean encrypted = false;
-            int blank = body.indexOf(':') >= 0 ? body.indexOf("\n\n", body.indexOf(':')) : -1;
-            if (body.indexOf(':') >= 0) { // RFC 1421 headers, as in "Proc-Type: 4,ENCRYPTED"
-                encrypted = body.contains("ENCRYPTED");
-                body = blank < 0 ? "" : body.substring(blank);
-            }
-            try {
-                out.add(new Block(type, encrypted, Base64.getDecoder().decode(body.replaceAll("\\s", ""))));
-            } catch (IllegalArgumentException e) {
-                throw new IOException("cannot read " + what + ": the " + type + " block is not valid base64: "
-                        + e.getMessage(), e);
-            }
-        }
-        return out;
-    }
-
-    private static String found(List<Block> blocks) {
-        if (blocks.isEmpty()) {
-            return "no PEM block";
-        }
-        Set<String> types = new LinkedHashSet<>();
-        blocks.forEach(b -> types.add(b.type()));
-        return "only " + String.join(", ", types);
+        return PemFiles.privateKey(file, null);
     }
 }

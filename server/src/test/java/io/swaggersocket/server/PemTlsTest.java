@@ -1,113 +1,162 @@
 package io.swaggersocket.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.swaggersocket.mux.ConnectionConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link PemTls}: self-signed certificates made by keytool in the test, exported as PEM with the
- * JDK, in every key encoding the class reads; then wss and https on one port.
+ * {@link PemTls} serving real TLS: keys and certificates made with BouncyCastle in the test, written
+ * in every PEM layout openssl writes, each used for a handshake over 127.0.0.1; client
+ * certificates with a trust file of several CAs; wss and https on a {@link SocketServer}. The
+ * hostile files are in {@link PemTlsErrorsTest}.
  */
 @Timeout(120)
 class PemTlsTest {
+    static final char[] PASSWORD = "correct horse battery staple".toCharArray();
+
     @TempDir
     static Path dir;
 
-    /** One pair per kind: certificate PEM and the key in PKCS#8, plus the trust context of the certificate. */
-    record Pair(Path cert, Path pkcs8, PrivateKey key, Certificate certificate) {
-    }
-
-    private static Pair rsa;
-    private static Pair otherRsa;
-    private static Pair ec;
+    private static BcPki.Issued root;
+    private static BcPki.Issued intermediate;
+    private static Path rootFile;
+    private static Path passwordFile;
 
     @BeforeAll
-    static void makeCertificates() throws Exception {
-        rsa = pair("rsa", "RSA", "-keysize", "2048");
-        otherRsa = pair("other", "RSA", "-keysize", "2048");
-        ec = pair("ec", "EC", "-groupname", "secp256r1");
+    static void makePki() throws Exception {
+        root = BcPki.root("Test Root CA", BcPki.rsa());
+        intermediate = BcPki.issue("Test Intermediate CA", BcPki.ec(), root, true);
+        rootFile = BcPki.certificates(dir.resolve("root.pem"), root.certificate());
+        // a CRLF line end, as a password file written on Windows has: not part of the password
+        passwordFile = Files.writeString(dir.resolve("password.txt"), new String(PASSWORD) + "\r\n");
     }
 
-    private static Pair pair(String name, String algorithm, String sizeOption, String size) throws Exception {
-        KeyStore keys = TestPki.selfSigned(dir.resolve(name + ".p12"), name, "CN=localhost", "-keyalg", algorithm,
-                sizeOption, size, "-ext", "SAN=ip:127.0.0.1,dns:localhost");
-        PrivateKey key = TestPki.key(keys, name);
-        Certificate certificate = keys.getCertificate(name);
-        Path cert = write(name + "-cert.pem", "CERTIFICATE", certificate.getEncoded());
-        Path pkcs8 = write(name + "-key.pem", "PRIVATE KEY", key.getEncoded());
-        return new Pair(cert, pkcs8, key, certificate);
+    /** A leaf for {@code keys} issued by the intermediate, and its chain file: leaf, then intermediate. */
+    private static BcPki.Issued leaf(String name, String algorithm) throws Exception {
+        return BcPki.issue(name, BcPki.generate(algorithm), intermediate, false);
     }
 
-    private static Path write(String file, String type, byte[] der) throws IOException {
-        return TestPki.pem(dir.resolve(file), type, der);
+    private static Path chain(String name, BcPki.Issued leaf) throws Exception {
+        return BcPki.certificates(dir.resolve(name + "-chain.pem"), leaf.certificate(), intermediate.certificate());
     }
 
-    private static SSLContext trusting(Certificate certificate) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("server", certificate);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
-    }
+    /** How each layout is written and the first line that proves it was. */
+    enum Layout {
+        PKCS8("-----BEGIN PRIVATE KEY-----"),
+        TRADITIONAL("-----BEGIN %s PRIVATE KEY-----"),
+        ENCRYPTED_PKCS8("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+        LEGACY_ENCRYPTED("Proc-Type: 4,ENCRYPTED");
 
-    /** The PKCS#1 RSAPrivateKey inside a PKCS#8 RSA key: its privateKey OCTET STRING. */
-    private static byte[] pkcs1(PrivateKey key) throws Exception {
-        Der.Reader info = new Der.Reader(key.getEncoded()).next(Der.SEQUENCE, "info").contents();
-        info.next(Der.INTEGER, "version");
-        info.next(Der.SEQUENCE, "algorithm");
-        return info.next(Der.OCTET_STRING, "key").value();
-    }
+        final String marker;
 
-    /** SEC1 ECPrivateKey with its named curve, as openssl writes it, made from a PKCS#8 EC key. */
-    private static byte[] sec1(PrivateKey key) throws Exception {
-        Der.Reader info = new Der.Reader(key.getEncoded()).next(Der.SEQUENCE, "info").contents();
-        info.next(Der.INTEGER, "version");
-        Der.Reader algorithm = info.next(Der.SEQUENCE, "algorithm").contents();
-        algorithm.next(Der.OID, "ecPublicKey");
-        byte[] curve = algorithm.next(Der.OID, "curve").encoded();
-        Der.Reader inner = new Der.Reader(info.next(Der.OCTET_STRING, "key").value()).next(Der.SEQUENCE, "sec1").contents();
-        ByteArrayOutputStream fields = new ByteArrayOutputStream();
-        fields.writeBytes(inner.next(Der.INTEGER, "version").encoded());
-        fields.writeBytes(inner.next(Der.OCTET_STRING, "privateKey").encoded());
-        fields.writeBytes(Der.encode(Der.CONTEXT_0, curve));
-        while (inner.hasMore()) {
-            Der.Element e = inner.next("field");
-            if (e.tag() != Der.CONTEXT_0) {
-                fields.writeBytes(e.encoded());
-            }
+        Layout(String marker) {
+            this.marker = marker;
         }
-        return Der.encode(Der.SEQUENCE, fields.toByteArray());
+
+        Path write(Path file, PrivateKey key) throws Exception {
+            return switch (this) {
+                case PKCS8 -> BcPki.pkcs8(file, key);
+                case TRADITIONAL -> BcPki.traditional(file, key);
+                case ENCRYPTED_PKCS8 -> BcPki.encryptedPkcs8(file, key, PASSWORD);
+                case LEGACY_ENCRYPTED -> BcPki.legacyEncrypted(file, key, PASSWORD);
+            };
+        }
+
+        boolean encrypted() {
+            return this == ENCRYPTED_PKCS8 || this == LEGACY_ENCRYPTED;
+        }
+    }
+
+    static Stream<Arguments> layouts() {
+        return Stream.of(
+                Arguments.of("RSA", Layout.PKCS8), Arguments.of("RSA", Layout.TRADITIONAL),
+                Arguments.of("RSA", Layout.ENCRYPTED_PKCS8), Arguments.of("RSA", Layout.LEGACY_ENCRYPTED),
+                Arguments.of("EC", Layout.PKCS8), Arguments.of("EC", Layout.TRADITIONAL),
+                Arguments.of("EC", Layout.ENCRYPTED_PKCS8), Arguments.of("EC", Layout.LEGACY_ENCRYPTED),
+                Arguments.of("Ed25519", Layout.PKCS8), Arguments.of("Ed25519", Layout.ENCRYPTED_PKCS8));
+    }
+
+    @ParameterizedTest(name = "{0} key as {1}")
+    @MethodSource("layouts")
+    void everyKeyLayoutServesATlsHandshakeWithItsChain(String algorithm, Layout layout) throws Exception {
+        String name = algorithm + "-" + layout;
+        BcPki.Issued leaf = leaf(name, algorithm);
+        Path keyFile = layout.write(dir.resolve(name + "-key.pem"), leaf.key());
+        assertTrue(Files.readString(keyFile).contains(layout.marker.formatted(algorithm)), Files.readString(keyFile));
+        char[] password = layout.encrypted() ? PemTls.readPassword(passwordFile) : null;
+
+        SSLContext server = PemTls.serverContext(chain(name, leaf), keyFile, password, null);
+        // the client trusts the root only: it verifies the server only if the intermediate is sent too
+        LoopbackTls.Seen seen = LoopbackTls.handshake(server, PemTls.clientContext(null, null, rootFile), false);
+        assertEquals(List.of(leaf.certificate(), intermediate.certificate()), seen.serverChain());
     }
 
     @Test
-    void wssAndHttpsShareThePortWithAPkcs8RsaKey() throws Exception {
-        SSLContext tls = PemTls.serverContext(rsa.cert(), rsa.pkcs8());
-        SSLContext client = trusting(rsa.certificate());
+    void aPasswordGivenForAKeyThatIsNotEncryptedIsIgnored() throws Exception {
+        BcPki.Issued leaf = leaf("plain", "EC");
+        Path keyFile = BcPki.pkcs8(dir.resolve("plain-key.pem"), leaf.key());
+        SSLContext server = PemTls.serverContext(chain("plain", leaf), keyFile, PASSWORD, null);
+        LoopbackTls.handshake(server, PemTls.clientContext(null, null, rootFile), false);
+    }
+
+    @Test
+    void clientCertificatesWithEncryptedKeysAndATrustFileOfSeveralCas() throws Exception {
+        BcPki.Issued server = leaf("localhost", "RSA");
+        Path serverKey = BcPki.encryptedPkcs8(dir.resolve("mtls-server-key.pem"), server.key(), PASSWORD);
+        BcPki.Issued agentsCa = BcPki.root("Agents CA", BcPki.ec());
+        BcPki.Issued unrelatedCa = BcPki.root("Unrelated CA", BcPki.rsa());
+        // the agents' CA second: every CA of the file is trusted, not only the first
+        Path clientCas = BcPki.certificates(dir.resolve("client-cas.pem"), unrelatedCa.certificate(),
+                agentsCa.certificate());
+        SSLContext serverTls = PemTls.serverContext(chain("mtls-server", server), serverKey, PASSWORD, clientCas);
+
+        BcPki.Issued agent = BcPki.issue("edge-7", BcPki.ec(), agentsCa, false);
+        Path agentChain = BcPki.certificates(dir.resolve("agent.pem"), agent.certificate());
+        Path agentKey = BcPki.legacyEncrypted(dir.resolve("agent-key.pem"), agent.key(), PASSWORD);
+        SSLContext agentTls = PemTls.clientContext(agentChain, agentKey, PemTls.readPassword(passwordFile), rootFile);
+
+        LoopbackTls.Seen seen = LoopbackTls.handshake(serverTls, agentTls, true);
+        assertEquals(List.of(agent.certificate()), seen.clientChain());
+        assertEquals(server.certificate(), seen.serverChain().get(0));
+
+        // a certificate from a CA outside the file is refused
+        BcPki.Issued strangerCa = BcPki.root("Stranger CA", BcPki.ec());
+        BcPki.Issued stranger = BcPki.issue("edge-8", BcPki.ec(), strangerCa, false);
+        SSLContext strangerTls = PemTls.clientContext(
+                BcPki.certificates(dir.resolve("stranger.pem"), stranger.certificate(), strangerCa.certificate()),
+                BcPki.pkcs8(dir.resolve("stranger-key.pem"), stranger.key()), rootFile);
+        assertThrows(java.io.IOException.class, () -> LoopbackTls.handshake(serverTls, strangerTls, true));
+    }
+
+    @Test
+    void wssAndHttpsShareThePortWithAnEncryptedKey() throws Exception {
+        BcPki.Issued leaf = leaf("localhost", "RSA");
+        Path keyFile = BcPki.encryptedPkcs8(dir.resolve("wss-key.pem"), leaf.key(), PASSWORD);
+        SSLContext tls = PemTls.serverContext(chain("wss", leaf), keyFile, PemTls.readPassword(passwordFile), null);
+        SSLContext client = PemTls.clientContext(null, null, rootFile);
         EventLog events = new EventLog();
         try (SocketServer server = SocketServer.builder().bind("127.0.0.1", 0).sslContext(tls).ingress(true)
                 .publicIngress(true).build(); Dialer dialer = new Dialer()) {
@@ -127,75 +176,24 @@ class PemTlsTest {
     }
 
     @Test
-    void everyKeyEncodingServesTls() throws Exception {
-        Map<String, Path> keys = Map.of(
-                "PKCS#1 RSA", write("rsa-pkcs1.pem", "RSA PRIVATE KEY", pkcs1(rsa.key())),
-                "PKCS#8 EC", ec.pkcs8(),
-                "SEC1 EC", write("ec-sec1.pem", "EC PRIVATE KEY", sec1(ec.key())));
-        for (Map.Entry<String, Path> key : keys.entrySet()) {
-            Pair pair = key.getKey().contains("EC") ? ec : rsa;
-            SSLContext tls = PemTls.serverContext(pair.cert(), key.getValue());
-            try (SocketServer server = SocketServer.builder().bind("127.0.0.1", 0).sslContext(tls).build()) {
-                server.start();
-                RawHttp.Response r = RawHttp.exchange(server.port(), trusting(pair.certificate()),
-                        "GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                assertEquals(404, r.status(), key.getKey());
-            }
-        }
-    }
-
-    @Test
-    void oneFileMayHoldTheChainAndTheKey() throws Exception {
+    void oneFileMayHoldTheKeyTheChainAndOtherBlocks() throws Exception {
+        BcPki.Issued leaf = leaf("both", "EC");
         Path both = dir.resolve("both.pem");
-        Files.writeString(both, Files.readString(ec.pkcs8()) + Files.readString(ec.cert()).replace("\n", "\r\n"));
-        PemTls.serverContext(both, both);
+        // openssl ecparam -genkey writes an EC PARAMETERS block before the key: skipped
+        Files.writeString(both, "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n"
+                + Files.readString(BcPki.traditional(dir.resolve("both-key.pem"), leaf.key()))
+                + Files.readString(chain("both", leaf)).replace("\n", "\r\n"));
+        LoopbackTls.Seen seen = LoopbackTls.handshake(PemTls.serverContext(both, both),
+                PemTls.clientContext(null, null, rootFile), false);
+        assertEquals(2, seen.serverChain().size());
     }
 
     @Test
-    void errorsNameTheFileAndTheProblem() throws Exception {
-        Path missing = dir.resolve("missing.pem");
-        IOException e = assertThrows(IOException.class, () -> PemTls.serverContext(missing, rsa.pkcs8()));
-        assertEquals("cannot read certificate " + missing + ": no such file", e.getMessage());
-        e = assertThrows(IOException.class, () -> PemTls.serverContext(rsa.cert(), missing));
-        assertEquals("cannot read private key " + missing + ": no such file", e.getMessage());
-
-        e = assertThrows(IOException.class, () -> PemTls.serverContext(rsa.pkcs8(), rsa.pkcs8()));
-        assertEquals("cannot read certificate " + rsa.pkcs8() + ": expected a -----BEGIN CERTIFICATE----- block but"
-                + " found only PRIVATE KEY", e.getMessage());
-        e = assertThrows(IOException.class, () -> PemTls.serverContext(rsa.cert(), rsa.cert()));
-        assertEquals("cannot read private key " + rsa.cert() + ": expected a -----BEGIN PRIVATE KEY----- (or RSA / EC"
-                + " PRIVATE KEY) block but found only CERTIFICATE", e.getMessage());
-        Path empty = Files.writeString(dir.resolve("empty.pem"), "not pem at all\n");
-        e = assertThrows(IOException.class, () -> PemTls.serverContext(empty, rsa.pkcs8()));
-        assertEquals("cannot read certificate " + empty + ": expected a -----BEGIN CERTIFICATE----- block but found"
-                + " no PEM block", e.getMessage());
-
-        e = assertThrows(IOException.class, () -> PemTls.serverContext(rsa.cert(), otherRsa.pkcs8()));
-        assertEquals("private key " + otherRsa.pkcs8() + " does not belong to the certificate " + rsa.cert(), e.getMessage());
-        e = assertThrows(IOException.class, () -> PemTls.serverContext(rsa.cert(), ec.pkcs8()));
-        assertEquals("private key " + ec.pkcs8() + " does not belong to the certificate " + rsa.cert()
-                + ": the key is EC but the certificate's is RSA", e.getMessage());
-
-        Path encrypted = Files.writeString(dir.resolve("encrypted.pem"),
-                "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n"
-                        + "-----END ENCRYPTED PRIVATE KEY-----\n");
-        e = assertThrows(IOException.class, () -> PemTls.serverContext(rsa.cert(), encrypted));
-        assertTrue(e.getMessage().startsWith("cannot read private key " + encrypted + ": the key is encrypted;"),
-                e.getMessage());
-        Path legacy = Files.writeString(dir.resolve("legacy.pem"), "-----BEGIN RSA PRIVATE KEY-----\n"
-                + "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\n\nAAAA\n"
-                + "-----END RSA PRIVATE KEY-----\n");
-        e = assertThrows(IOException.class, () -> PemTls.serverContext(rsa.cert(), legacy));
-        assertTrue(e.getMessage().contains(": the key is encrypted;"), e.getMessage());
-
-        Path garbage = Files.writeString(dir.resolve("garbage.pem"), "-----BEGIN PRIVATE KEY-----\nMIIB!!!!\n"
-                + "-----END PRIVATE KEY-----\n");
-        e = assertThrows(IOException.class, () -> PemTls.serverContext(rsa.cert(), garbage));
-        assertTrue(e.getMessage().startsWith("cannot read private key " + garbage
-                + ": the PRIVATE KEY block is not valid base64"), e.getMessage());
-        Path truncated = write("truncated.pem", "PRIVATE KEY", java.util.Arrays.copyOf(rsa.key().getEncoded(), 40));
-        e = assertThrows(IOException.class, () -> PemTls.serverContext(rsa.cert(), truncated));
-        assertTrue(e.getMessage().startsWith("cannot read private key " + truncated + ": malformed PRIVATE KEY"),
-                e.getMessage());
+    void thePasswordIsTheFirstLineOfItsFile() throws Exception {
+        assertArrayEquals(PASSWORD, PemTls.readPassword(passwordFile));
+        Path twoLines = Files.writeString(dir.resolve("two-lines.txt"), " spaces kept \nsecond line\n");
+        assertArrayEquals(" spaces kept ".toCharArray(), PemTls.readPassword(twoLines));
+        Path noNewline = Files.writeString(dir.resolve("no-newline.txt"), "pässword");
+        assertArrayEquals("pässword".toCharArray(), PemTls.readPassword(noNewline));
     }
 }
