@@ -6,6 +6,7 @@ import io.swaggersocket.handshake.HandshakeException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
@@ -44,16 +45,20 @@ final class Diagnosis {
                 return "the server at " + hostPort + " speaks plain ws://, not TLS; use " + with(server, "ws");
             }
         }
-        if (message.contains("but was HTTP/1.1 404")) {
+        if (message.matches("(?s).*expected 101 Switching Protocols.* but was (HTTP/\\S+ )?404\\b.*")) {
             String path = server.getRawPath() == null ? "" : server.getRawPath();
             return "the server at " + hostPort + " has no tunnel at " + (path.isEmpty() ? "/" : path)
                     + " (404): did you mean " + server.getScheme() + "://" + hostPort
                     + (path.replaceAll("/+$", "").endsWith("/tunnel") ? path : path.replaceAll("/+$", "") + "/tunnel")
                     + "?";
         }
-        if ("ws".equals(server.getScheme()) && plainAgainstTls(failure)) {
-            return "the server at " + hostPort + " closed the connection before answering the upgrade: if it"
-                    + " speaks TLS, use " + with(server, "wss");
+        if ("ws".equals(server.getScheme()) && plainAgainstTls(failure)
+                && Boolean.TRUE.equals(TlsProbe.speaksTls(server.getHost(), port(server), trustingEveryone()))) {
+            return "the server at " + hostPort + " speaks TLS; use " + with(server, "wss");
+        }
+        if ("wss".equals(server.getScheme()) && message.contains("closed before the upgrade was answered")
+                && Boolean.FALSE.equals(TlsProbe.speaksTls(server.getHost(), port(server), trustingEveryone()))) {
+            return "the server at " + hostPort + " speaks plain ws://, not TLS; use " + with(server, "ws");
         }
         return "cannot connect to " + with(server, server.getScheme()) + ": " + message;
     }
@@ -68,6 +73,14 @@ final class Diagnosis {
             }
         }
         return false;
+    }
+
+    private static SSLContext trustingEveryone() {
+        try {
+            return AgentCommand.trustingEveryone();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("every JDK has TLS", e);
+        }
     }
 
     private static int port(URI uri) {

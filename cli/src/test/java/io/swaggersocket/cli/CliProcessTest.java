@@ -154,6 +154,54 @@ class CliProcessTest {
         assertFalse(agent.output().contains(TOKEN) || server.output().contains(TOKEN), "the token is never logged");
     }
 
+    @Test
+    void anAgentTrustsAPrivateCaWithCaCert() throws Exception {
+        // a CA, and a server certificate for 127.0.0.1 it issued: nothing the system trusts
+        keytool("-genkeypair", "-alias", "ca", "-dname", "CN=Test Private CA", "-ext", "bc:c", "-keyalg", "EC",
+                "-groupname", "secp256r1", "-validity", "2", "-keystore", dir.resolve("ca.p12").toString(),
+                "-storetype", "PKCS12", "-storepass", "changeit");
+        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", dir.resolve("ca.p12").toString(), "-storepass",
+                "changeit", "-file", dir.resolve("ca.pem").toString());
+        keytool("-genkeypair", "-alias", "server", "-dname", "CN=localhost", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-validity", "2", "-keystore", dir.resolve("server.p12").toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit");
+        keytool("-certreq", "-alias", "server", "-keystore", dir.resolve("server.p12").toString(), "-storepass",
+                "changeit", "-file", dir.resolve("server.csr").toString());
+        keytool("-gencert", "-alias", "ca", "-keystore", dir.resolve("ca.p12").toString(), "-storepass", "changeit",
+                "-infile", dir.resolve("server.csr").toString(), "-outfile", dir.resolve("server.pem").toString(), "-rfc",
+                "-validity", "2", "-ext", "SAN=ip:127.0.0.1", "-ext", "EKU=serverAuth");
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(dir.resolve("server.p12"))) {
+            store.load(in, "changeit".toCharArray());
+        }
+        byte[] key = store.getKey("server", "changeit".toCharArray()).getEncoded();
+        Path keyPem = Files.writeString(dir.resolve("server-key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key) + "\n-----END PRIVATE KEY-----\n");
+        Path chain = Files.writeString(dir.resolve("chain.pem"), Files.readString(dir.resolve("server.pem"))
+                + Files.readString(dir.resolve("ca.pem")));
+
+        Upstream upstream = track(new Upstream());
+        int port = freePort();
+        CliProcess server = track(CliProcess.start(Map.of("SWAGGERSOCKET_TOKEN", TOKEN), "server", "--listen",
+                "127.0.0.1:" + port, "--tls-cert", chain.toString(), "--tls-key", keyPem.toString()));
+        server.awaitContaining("swaggersocket server listening: tunnel wss://");
+        CliProcess agent = track(CliProcess.start(Map.of("SWAGGERSOCKET_TOKEN", TOKEN,
+                "SWAGGERSOCKET_CA_CERT", dir.resolve("ca.pem").toString()), "agent", "--server",
+                "wss://127.0.0.1:" + port + "/tunnel", "--name", "a1", "--forward", upstream.uri().toString()));
+        agent.awaitContaining("connected: connection ");
+        server.awaitContaining("agent a1 (connection ");
+    }
+
+    private void keytool(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool")
+                .toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "keytool finished");
+        assertEquals(0, p.exitValue(), "keytool " + args[0] + ": " + output);
+    }
+
     private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(30)).build(),

@@ -270,6 +270,42 @@ class TunnelCommandsTest {
         assertEquals("hello from upstream GET /hello", r.body());
     }
 
+    @Test
+    void wrongAddressesAreExplainedInTheUsersTerms(@TempDir Path dir) throws Exception {
+        Upstream upstream = track(new Upstream());
+        ServerCommand.Running plain = server("--token", TOKEN);
+        int port = plain.server().port();
+        assertEquals("the server at 127.0.0.1:" + port + " has no tunnel at / (404): did you mean ws://127.0.0.1:" + port
+                + "/tunnel?", firstAttempt("ws://127.0.0.1:" + port + "/", upstream));
+        assertEquals("the server at 127.0.0.1:" + port + " has no tunnel at /ws (404): did you mean ws://127.0.0.1:" + port
+                + "/ws/tunnel?", firstAttempt("ws://127.0.0.1:" + port + "/ws", upstream));
+        assertEquals("the server at 127.0.0.1:" + port + " speaks plain ws://, not TLS; use ws://127.0.0.1:" + port
+                + "/tunnel", firstAttempt("wss://127.0.0.1:" + port + "/tunnel", upstream));
+
+        selfSigned(dir);
+        ServerCommand.Running tls = server("--token", TOKEN, "--tls-cert", dir.resolve("cert.pem").toString(),
+                "--tls-key", dir.resolve("key.pem").toString());
+        int tlsPort = tls.server().port();
+        String plainToTls = firstAttempt("ws://127.0.0.1:" + tlsPort + "/tunnel", upstream);
+        assertTrue(plainToTls.endsWith("use wss://127.0.0.1:" + tlsPort + "/tunnel"), plainToTls);
+
+        int free;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            free = s.getLocalPort();
+        }
+        assertEquals("cannot reach 127.0.0.1:" + free + " (connection refused: is the server running?)",
+                firstAttempt("ws://127.0.0.1:" + free + "/tunnel", upstream));
+    }
+
+    /** The message of a failed first attempt; never an internal name such as serverUri. */
+    private static String firstAttempt(String server, Upstream upstream) throws Exception {
+        IOException e = assertThrows(IOException.class, () -> AgentCommand.start(AgentCommand.parse(List.of("--server",
+                server, "--name", "a1", "--forward", upstream.uri().toString(), "--token", TOKEN)), FAST, FAST_RECONNECT,
+                new Lines().stream));
+        assertFalse(e.getMessage().contains("serverUri") || e.getMessage().contains(TOKEN), e.getMessage());
+        return e.getMessage();
+    }
+
     /** A self-signed EC certificate for 127.0.0.1 by keytool, written as cert.pem and key.pem (PKCS#8). */
     private static Certificate selfSigned(Path dir) throws Exception {
         char[] password = "changeit".toCharArray();
