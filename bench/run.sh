@@ -193,10 +193,10 @@ fi
 
 echo "[run.sh] end-to-end workloads ($MODE)" >&2
 # Workloads 7 and 8 run the CLI jar; workload 8 also the class-data-sharing archive the build makes
-# beside it (examples/pom.xml; missing when built with -Dswaggersocket.cds.skip=true: then only
+# beside it (cli/pom.xml; missing when built with -Dswaggersocket.cds.skip=true: then only
 # the start-up without it is measured).
-HARNESS_ARGS=(--jmh-csv "$JMH_CSV" --out "$OUT/bench-table.md" --cli-jar "$ROOT/examples/target/swaggersocket.jar"
-  --cds-archive "$ROOT/examples/target/swaggersocket.jsa" "${HARNESS_EXTRA[@]}")
+HARNESS_ARGS=(--jmh-csv "$JMH_CSV" --out "$OUT/bench-table.md" --cli-jar "$ROOT/cli/target/swaggersocket.jar"
+  --cds-archive "$ROOT/cli/target/swaggersocket.jsa" "${HARNESS_EXTRA[@]}")
 if [[ $MODE == quick ]]; then HARNESS_ARGS+=(--quick); fi
 # shellcheck disable=SC2086
 java -Xmx2g ${BENCH_JVM_OPTS:-} \

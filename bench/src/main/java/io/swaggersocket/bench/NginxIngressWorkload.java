@@ -90,7 +90,7 @@ final class NginxIngressWorkload {
         String what = "ingress -> agent --forward -> nginx, 6-byte file";
         log("workload 7: " + what);
         String skipped = nginxUrl == null || nginxPid == null ? "no nginx (run.sh starts one)"
-                : cliJar == null || !Files.isRegularFile(cliJar) ? "no CLI jar " + cliJar + " (mvn package -pl examples -am)"
+                : cliJar == null || !Files.isRegularFile(cliJar) ? "no CLI jar " + cliJar + " (mvn package -pl cli -am)"
                 : !hasWrk() ? "wrk is not installed (run.sh installs it)" : null;
         if (skipped != null) {
             rows.add(row("7", what, "-", "-", "SKIPPED", ">= " + MIN_RATIO + "x", skipped));

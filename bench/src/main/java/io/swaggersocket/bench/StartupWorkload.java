@@ -79,7 +79,7 @@ final class StartupWorkload {
         log("workload 8: " + what);
         if (cliJar == null || !Files.isRegularFile(cliJar)) {
             settings.rows().add(row("8", what, "-", "-", "SKIPPED", "(none set)",
-                    "no CLI jar " + cliJar + " (mvn package -pl examples -am)"));
+                    "no CLI jar " + cliJar + " (mvn package -pl cli -am)"));
             return;
         }
         String archiveProblem = archiveProblem();
@@ -115,7 +115,7 @@ final class StartupWorkload {
     /** Why the archive cannot be measured (missing, older than the jar, or refused with -Xshare:on), or null. */
     private String archiveProblem() throws Exception {
         if (archive == null || !Files.isRegularFile(archive)) {
-            return "no CDS archive " + archive + " (mvn package -pl examples makes it)";
+            return "no CDS archive " + archive + " (mvn package -pl cli makes it)";
         }
         if (Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(cliJar)) < 0) {
             return "the CDS archive " + archive + " is older than the jar";

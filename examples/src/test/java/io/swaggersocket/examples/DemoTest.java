@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,12 +23,5 @@ class DemoTest {
         assertTrue(out.contains("admin    GET /connections -> 200, 1 agent(s)"), out);
         assertTrue(out.contains("try next:"), out);
         assertTrue(out.strip().endsWith("done"), out);
-    }
-
-    @Test
-    void badUsageExitsWith2() throws Exception {
-        assertEquals(2, Main.run(List.of("demo", "--nope")));
-        assertEquals(2, Main.run(List.of("frobnicate")));
-        assertEquals(0, Main.run(List.of("demo", "--help")));
     }
 }

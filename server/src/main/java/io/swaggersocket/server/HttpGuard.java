@@ -56,7 +56,10 @@ final class HttpGuard {
             return null;
         }
         if (result instanceof AuthResult.Rejected rejected) {
-            LOG.log(System.Logger.Level.DEBUG, "{0} request from {1} rejected with {2}: {3}", endpoint.label(),
+            // A refused agent is a state change its operator looks for (INFO); refused callers of the
+            // ingress or admin API could flood the log (DEBUG). The message never holds the credential.
+            LOG.log(endpoint == Endpoint.TUNNEL ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
+                    "{0} request from {1} rejected with {2}: {3}", endpoint.label(),
                     request.remoteAddress(), rejected.status(), rejected.message());
             metrics.authFailed(endpoint);
             if (rejected.status() == 401) {

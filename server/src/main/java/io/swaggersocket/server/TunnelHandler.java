@@ -164,7 +164,8 @@ final class TunnelHandler implements HttpHandler {
     }
 
     private static void refuse(HttpServerExchange exchange, UpgradeAdmission.Refusal refusal) {
-        LOG.log(System.Logger.Level.DEBUG, "tunnel from {0} refused with {1}: {2}", exchange.getSourceAddress(),
+        // INFO: a tunnel refused for a connection limit is a limit hit the operator should see
+        LOG.log(System.Logger.Level.INFO, "tunnel from {0} refused with {1}: {2}", exchange.getSourceAddress(),
                 String.valueOf(refusal.status()), refusal.message());
         exchange.getResponseHeaders().put(Headers.RETRY_AFTER, refusal.retryAfterSeconds());
         HttpRoutes.sendError(exchange, refusal.status(), refusal.message());
@@ -192,7 +193,8 @@ final class TunnelHandler implements HttpHandler {
         if (name != null) {
             String refusal = access.registrationRefusal(principal, name);
             if (refusal != null) {
-                LOG.log(System.Logger.Level.DEBUG, "tunnel from {0} refused with 403: {1}", exchange.getSourceAddress(),
+                // INFO: an agent refused its name is what its operator looks for in the log
+                LOG.log(System.Logger.Level.INFO, "tunnel from {0} refused with 403: {1}", exchange.getSourceAddress(),
                         refusal);
                 HttpRoutes.sendError(exchange, 403, refusal);
                 return;

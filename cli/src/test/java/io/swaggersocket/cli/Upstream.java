@@ -1,4 +1,4 @@
-package io.swaggersocket.examples.cli;
+package io.swaggersocket.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,4 @@
-package io.swaggersocket.examples.cli;
+package io.swaggersocket.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -145,16 +145,16 @@ class AccessCommandsTest {
         Lines err = new Lines();
         List<String> outside = agentArgs(server, "b7", upstream);
         int code = AgentCommand.run(outside, Map.of(Secrets.TOKEN_ENV, TOKEN_A), out.stream, err.stream);
-        assertEquals(1, code);
+        assertEquals(Main.REFUSED, code);
         assertEquals(1, err.all().size(), err.text());
-        assertTrue(err.text().startsWith("swaggersocket agent: the server refused this agent: "), err.text());
+        assertTrue(err.text().startsWith("swaggersocket agent: the server refused this agent (403): "), err.text());
         assertTrue(err.text().contains("403"), err.text());
         assertTrue(err.text().contains("principal team-a may not register agent name \\\"b7\\\""), err.text());
 
         Lines err2 = new Lines();
-        assertEquals(1, AgentCommand.run(agentArgs(server, "a1", upstream), Map.of(Secrets.TOKEN_ENV, "wrong-token"),
-                new Lines().stream, err2.stream));
-        assertTrue(err2.text().startsWith("swaggersocket agent: the server refused the credentials: "), err2.text());
+        assertEquals(Main.REFUSED, AgentCommand.run(agentArgs(server, "a1", upstream), Map.of(Secrets.TOKEN_ENV,
+                "wrong-token"), new Lines().stream, err2.stream));
+        assertTrue(err2.text().startsWith("swaggersocket agent: the server refused the credentials (401): "), err2.text());
         assertTrue(err2.text().contains("invalid token"), err2.text());
     }
 
@@ -167,7 +167,7 @@ class AccessCommandsTest {
                 "--token-file: cannot read " + dir.resolve("nope") + ": no such file");
         assertUsage(concat(ok, "--access-key", "AK"), "--access-key needs --secret-key-file or "
                 + Secrets.SECRET_KEY_ENV);
-        assertUsage(concat(ok, "--tls-ca", "ca.pem"), "--tls-cert and --tls-ca need a wss:// --server");
+        assertUsage(concat(ok, "--tls-ca", "ca.pem"), "--tls-cert and --ca-cert need a wss:// --server");
         assertUsage(concat(ok, "--forward-max-connections", "0"),
                 "--forward-max-connections: maxConnections: 0 is out of range [1, 100000]");
         assertUsage(concat(ok, "--forward-max-connections", "many"),
@@ -219,7 +219,7 @@ class AccessCommandsTest {
         // A SIGHUP ignored by whoever started this test (nohup) stays ignored in a child, and the JVM
         // then keeps it so: perl (part of every Debian system) sets it back to the default first.
         Process process = new ProcessBuilder("perl", "-e", "$SIG{HUP} = 'DEFAULT'; exec @ARGV or die $!",
-                java.toString(), "-cp", System.getProperty("java.class.path"), "io.swaggersocket.examples.Main", "server",
+                java.toString(), "-cp", System.getProperty("java.class.path"), "io.swaggersocket.cli.Main", "server",
                 "--listen", "127.0.0.1:0", "--access-file", access.toString())
                 .redirectErrorStream(true).start();
         track(() -> {
@@ -276,8 +276,11 @@ class AccessCommandsTest {
                         + skipped);
             }
             skipped.add(line);
-            if (line.startsWith(prefix)) {
-                return line;
+            // a log line: "TIME LEVEL LOGGER - MESSAGE"; the message is what the test reads
+            int dash = line.indexOf(" - ");
+            String message = dash < 0 ? line : line.substring(dash + 3);
+            if (message.startsWith(prefix)) {
+                return message;
             }
         }
     }

@@ -1,4 +1,4 @@
-package io.swaggersocket.examples.cli;
+package io.swaggersocket.cli;
 
 import io.swaggersocket.auth.RequestSigner;
 import java.io.IOException;
@@ -23,44 +23,68 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * Thread-safe (stateless): the {@code swaggersocket sign} command. It signs one request as
- * docs/SIGNING.md specifies and prints the headers to send with it, for curl and other clients
- * that cannot sign themselves. It sends nothing.
+ * The {@code swaggersocket sign} command. It signs one request as docs/SIGNING.md specifies and
+ * prints the headers to send with it, for curl and other clients that cannot sign themselves. It
+ * sends nothing. Picocli fills one instance per run: not thread-safe.
  */
-public final class SignCommand {
-    /** Where the secret key comes from when no {@code --secret-key-file} is given. */
-    static final String SECRET_ENV = "SWAGGERSOCKET_SECRET_KEY";
-
-    static final String USAGE = String.join("\n",
-            "usage: swaggersocket sign --access-key ID [--secret-key-file FILE] [--header 'Name: value']...",
-            "                          [--data-file FILE] [--curl] METHOD URL",
-            "",
-            "Signs one request with SWS1-HMAC-SHA256 (docs/SIGNING.md) and prints the headers to send with",
+@Command(name = "sign", header = "sign a request (SWS1-HMAC-SHA256) and print the headers to send, for curl", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
+        usageHelpWidth = 100,
+        description = {"Signs one request with SWS1-HMAC-SHA256 (docs/SIGNING.md) and prints the headers to send with",
             "it, one 'Name: value' a line: the --header ones (they are signed, so send them as given), then",
             "Authorization, X-Sws-Date and X-Sws-Content-Sha256. The Host signed is the URL's host, with the",
             "port unless it is the scheme's default, as curl sends it. A signature is good for one request",
-            "within the server's window (5 minutes by default): sign right before sending.",
-            "",
-            "options:",
-            "  --access-key ID          the access key id",
-            "  --secret-key-file FILE   a file holding the secret key on one line; without it, the secret comes",
-            "                           from the environment variable " + SECRET_ENV + " (never from the",
-            "                           command line, where other users could see it)",
-            "  --header 'Name: value'   a header to send and sign, such as 'Content-Type: application/json'",
-            "                           (repeatable)",
-            "  --data-file FILE         the body to send; without it, the request has no body",
-            "  --curl                   print the headers as one line of quoted -H arguments for the shell",
-            "  --help                   show this text",
-            "",
-            "examples:",
+            "within the server's window (5 minutes by default): sign right before sending.", ""},
+        footerHeading = "%n", footer = {"examples:",
             "  curl -H @<(swaggersocket sign --access-key ID --data-file pet.json POST \"$url\") \\",
             "       --data-binary @pet.json \"$url\"",
-            "  eval \"curl $(swaggersocket sign --curl --access-key ID GET \"$url\") '$url'\"");
+            "  eval \"curl $(swaggersocket sign --curl --access-key ID GET \"$url\") '$url'\""})
+final class SignCommand implements Callable<Integer> {
+    /** Where the secret key comes from when no {@code --secret-key-file} is given. */
+    static final String SECRET_ENV = "SWAGGERSOCKET_SECRET_KEY";
 
-    private SignCommand() {
+    @Option(names = "--access-key", paramLabel = "ID", description = "the access key id")
+    String accessKey;
+
+    @Option(names = "--secret-key-file", paramLabel = "FILE",
+            description = {"a file holding the secret key on one line; without it, the secret comes",
+                "from the environment variable " + SECRET_ENV + " (never from the command line)"})
+    Path secretKeyFile;
+
+    @Option(names = "--header", paramLabel = "'Name: value'",
+            description = "a header to send and sign, such as 'Content-Type: application/json' (repeatable)")
+    List<String> header = new ArrayList<>();
+
+    @Option(names = "--data-file", paramLabel = "FILE", description = "the body to send; without it, the request has no body")
+    Path dataFile;
+
+    @Option(names = "--curl", description = "print the headers as one line of quoted -H arguments for the shell")
+    boolean curl;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "a YAML file of options (also SWAGGERSOCKET_CONFIG)")
+    String config;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "METHOD", description = "the HTTP method, such as GET")
+    String method;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "URL", description = "the http:// or https:// URL")
+    String url;
+
+    private final Main.Io io;
+    private final Clock clock;
+
+    SignCommand(Main.Io io) {
+        this(io, Clock.systemUTC());
+    }
+
+    SignCommand(Main.Io io, Clock clock) {
+        this.io = io;
+        this.clock = clock;
     }
 
     /** The parsed command line; the secret is read later, by {@link #run}. */
@@ -68,60 +92,61 @@ public final class SignCommand {
             String method, URI url) {
     }
 
-    /**
-     * Runs the command with the process's environment and clock: 0 after printing the headers, 2
-     * with a one-line reason on {@code err} for a bad command line, 1 when a file cannot be read or
-     * the secret is not a valid one.
-     */
-    public static int run(List<String> args, PrintStream out, PrintStream err) {
-        return run(args, out, err, System.getenv(), Clock.systemUTC());
+    /** Runs {@code sign ARGS} with {@code env} and {@code clock}: for tests. */
+    static int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
+        Main.Io io = new Main.Io(out, err, env);
+        picocli.CommandLine cl = Main.configure(new picocli.CommandLine(new SignCommand(io, clock)), io)
+                .setCommandName("swaggersocket sign"); // as under the swaggersocket command
+        try {
+            cl.setDefaultValueProvider(Settings.of(cl.getCommandSpec(), args, env));
+        } catch (picocli.CommandLine.ParameterException e) {
+            err.println("swaggersocket sign: " + e.getMessage() + " (try --help)");
+            return Main.USAGE;
+        }
+        return cl.execute(args.toArray(String[]::new));
     }
 
-    static int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
-        Options options;
-        try {
-            if (args.contains("--help")) {
-                out.println(USAGE);
-                return 0;
-            }
-            options = parse(args);
-            if (options.secretKeyFile() == null && env.get(SECRET_ENV) == null) {
-                throw new UsageException("--secret-key-file or the environment variable " + SECRET_ENV + " is required");
-            }
-        } catch (UsageException e) {
-            err.println("swaggersocket sign: " + e.getMessage() + " (try --help)");
-            return 2;
+    @Override
+    public Integer call() throws UsageException {
+        Options options = options();
+        if (options.secretKeyFile() == null && io.env().get(SECRET_ENV) == null) {
+            throw new UsageException("--secret-key-file or the environment variable " + SECRET_ENV + " is required");
         }
         Map<String, String> lines;
         try {
-            lines = sign(options, secret(options, env), clock);
+            lines = sign(options, secret(options, io.env()), clock);
         } catch (IOException e) {
-            err.println("swaggersocket sign: " + e.getMessage());
-            return 1;
+            io.err().println("swaggersocket sign: " + e.getMessage());
+            return Main.FAILED;
         }
         if (options.curl()) {
             List<String> words = new ArrayList<>();
             lines.forEach((name, value) -> words.add("-H " + shellQuote(name + ": " + value)));
-            out.println(String.join(" ", words));
+            io.out().println(String.join(" ", words));
         } else {
-            lines.forEach((name, value) -> out.println(name + ": " + value));
+            lines.forEach((name, value) -> io.out().println(name + ": " + value));
         }
-        return 0;
+        return Main.OK;
     }
 
     static Options parse(List<String> args) throws UsageException {
-        CliArgs a = CliArgs.parse(args, Set.of("access-key", "secret-key-file", "header", "data-file"), Set.of("header"),
-                Set.of("curl"), 2);
-        String accessKey = a.required("access-key");
+        Main.Io io = new Main.Io(System.out, System.err, Map.of());
+        return Main.parse(new SignCommand(io), args, Map.of()).options();
+    }
+
+    Options options() throws UsageException {
+        if (accessKey == null) {
+            throw new UsageException("--access-key is required");
+        }
         try {
             RequestSigner.of(accessKey, "x"); // validates the id, naming what is wrong
         } catch (IllegalArgumentException e) {
             throw new UsageException("--access-key: " + e.getMessage());
         }
         Map<String, String> headers = new LinkedHashMap<>();
-        for (String header : a.all("header")) {
-            int colon = header.indexOf(':');
-            String name = colon < 0 ? "" : header.substring(0, colon).strip();
+        for (String h : header) {
+            int colon = h.indexOf(':');
+            String name = colon < 0 ? "" : h.substring(0, colon).strip();
             if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c >= 127 || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0)) {
                 throw new UsageException("--header: expected 'Name: value' with a header name before the colon");
             }
@@ -132,31 +157,26 @@ public final class SignCommand {
             if (headers.keySet().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
                 throw new UsageException("--header: " + name + " is given twice; give its values in one, separated by ','");
             }
-            headers.put(name, header.substring(colon + 1).strip());
+            headers.put(name, h.substring(colon + 1).strip());
         }
-        List<String> positional = a.positional();
-        if (positional.size() != 2) {
-            throw new UsageException("expected METHOD and URL after the options but " + (positional.isEmpty()
-                    ? "there are neither" : "there is only " + positional.get(0)));
+        if (method == null || url == null) {
+            throw new UsageException("expected METHOD and URL after the options but " + (method == null
+                    ? "there are neither" : "there is only " + method));
         }
-        String method = positional.get(0);
         if (method.isEmpty() || method.chars().anyMatch(c -> c <= ' ' || c >= 127 || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0)) {
             throw new UsageException("METHOD: expected an HTTP method such as GET but was \"" + method + "\"");
         }
-        URI url;
+        URI uri;
         try {
-            url = new URI(positional.get(1));
+            uri = new URI(url);
         } catch (URISyntaxException e) {
             throw new UsageException("URL: not a valid URL: " + e.getMessage());
         }
-        if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
-            throw new UsageException("URL: expected an http:// or https:// URL with a host but was " + url.getScheme()
-                    + "://" + (url.getHost() == null ? "" : url.getHost()));
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            throw new UsageException("URL: expected an http:// or https:// URL with a host but was " + uri.getScheme()
+                    + "://" + (uri.getHost() == null ? "" : uri.getHost()));
         }
-        String file = a.value("secret-key-file");
-        String data = a.value("data-file");
-        return new Options(accessKey, file == null ? null : Path.of(file), Collections.unmodifiableMap(headers),
-                data == null ? null : Path.of(data), a.has("curl"), method, url);
+        return new Options(accessKey, secretKeyFile, Collections.unmodifiableMap(headers), dataFile, curl, method, uri);
     }
 
     /** The secret from the file, or else from the environment; messages never show it. */

@@ -1,4 +1,4 @@
-package io.swaggersocket.examples.cli;
+package io.swaggersocket.cli;
 
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;

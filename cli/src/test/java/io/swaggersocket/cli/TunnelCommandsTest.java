@@ -1,7 +1,8 @@
-package io.swaggersocket.examples.cli;
+package io.swaggersocket.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swaggersocket.client.ReconnectPolicy;
 import io.swaggersocket.mux.ConnectionConfig;
 import io.swaggersocket.testing.FaultRelay;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -214,15 +216,15 @@ class TunnelCommandsTest {
     }
 
     @Test
-    void anAgentWithAWrongTokenExits1() throws Exception {
+    void anAgentWithAWrongTokenExits3() throws Exception {
         Upstream upstream = track(new Upstream());
         ServerCommand.Running server = server("--token", TOKEN);
         Lines out = new Lines();
         Lines err = new Lines();
         int code = AgentCommand.run(List.of("--server", tunnel(server).toString(), "--name", "a1", "--forward",
                 upstream.uri().toString(), "--token", "not-the-token"), out.stream, err.stream);
-        assertEquals(1, code);
-        assertTrue(err.all().get(0).startsWith("swaggersocket agent: the server refused the credentials: "), err.text());
+        assertEquals(Main.REFUSED, code);
+        assertTrue(err.all().get(0).startsWith("swaggersocket agent: the server refused the credentials (401): "), err.text());
         assertFalse(err.text().contains("not-the-token"));
     }
 
@@ -239,10 +241,19 @@ class TunnelCommandsTest {
                 listening);
         String wss = "wss://127.0.0.1:" + server.server().port() + "/tunnel";
 
-        Lines err = new Lines();
-        assertEquals(1, AgentCommand.run(List.of("--server", wss, "--name", "a1", "--forward", upstream.uri().toString(),
-                "--token", TOKEN), new Lines().stream, err.stream), "a self-signed certificate is not trusted by default");
-        assertTrue(err.all().get(0).startsWith("swaggersocket agent: cannot connect to " + wss + ": "), err.text());
+        // a self-signed certificate is not trusted by default (one attempt: the command would retry)
+        IOException untrusted = assertThrows(IOException.class, () -> AgentCommand.start(AgentCommand.parse(List.of(
+                "--server", wss, "--name", "a1", "--forward", upstream.uri().toString(), "--token", TOKEN)), FAST,
+                FAST_RECONNECT, new Lines().stream));
+        assertTrue(untrusted.getMessage().startsWith("cannot connect to " + wss + ": "), untrusted.getMessage());
+
+        // trusted as a private CA with --ca-cert
+        Lines trusted = new Lines();
+        try (AgentCommand.Running viaCa = AgentCommand.start(AgentCommand.parse(List.of("--server", wss, "--name", "ca1",
+                "--forward", upstream.uri().toString(), "--token", TOKEN, "--ca-cert", dir.resolve("cert.pem").toString())),
+                FAST, FAST_RECONNECT, trusted.stream)) {
+            assertTrue(viaCa.client().connection().isPresent(), trusted.text());
+        }
 
         agent(wss, upstream, "--token", TOKEN, "--insecure-skip-verify");
         KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -257,6 +268,42 @@ class TunnelCommandsTest {
                 + "/agents/a1/hello")).header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         assertEquals("hello from upstream GET /hello", r.body());
+    }
+
+    @Test
+    void wrongAddressesAreExplainedInTheUsersTerms(@TempDir Path dir) throws Exception {
+        Upstream upstream = track(new Upstream());
+        ServerCommand.Running plain = server("--token", TOKEN);
+        int port = plain.server().port();
+        assertEquals("the server at 127.0.0.1:" + port + " has no tunnel at / (404): did you mean ws://127.0.0.1:" + port
+                + "/tunnel?", firstAttempt("ws://127.0.0.1:" + port + "/", upstream));
+        assertEquals("the server at 127.0.0.1:" + port + " has no tunnel at /ws (404): did you mean ws://127.0.0.1:" + port
+                + "/ws/tunnel?", firstAttempt("ws://127.0.0.1:" + port + "/ws", upstream));
+        assertEquals("the server at 127.0.0.1:" + port + " speaks plain ws://, not TLS; use ws://127.0.0.1:" + port
+                + "/tunnel", firstAttempt("wss://127.0.0.1:" + port + "/tunnel", upstream));
+
+        selfSigned(dir);
+        ServerCommand.Running tls = server("--token", TOKEN, "--tls-cert", dir.resolve("cert.pem").toString(),
+                "--tls-key", dir.resolve("key.pem").toString());
+        int tlsPort = tls.server().port();
+        String plainToTls = firstAttempt("ws://127.0.0.1:" + tlsPort + "/tunnel", upstream);
+        assertTrue(plainToTls.endsWith("use wss://127.0.0.1:" + tlsPort + "/tunnel"), plainToTls);
+
+        int free;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            free = s.getLocalPort();
+        }
+        assertEquals("cannot reach 127.0.0.1:" + free + " (connection refused: is the server running?)",
+                firstAttempt("ws://127.0.0.1:" + free + "/tunnel", upstream));
+    }
+
+    /** The message of a failed first attempt; never an internal name such as serverUri. */
+    private static String firstAttempt(String server, Upstream upstream) throws Exception {
+        IOException e = assertThrows(IOException.class, () -> AgentCommand.start(AgentCommand.parse(List.of("--server",
+                server, "--name", "a1", "--forward", upstream.uri().toString(), "--token", TOKEN)), FAST, FAST_RECONNECT,
+                new Lines().stream));
+        assertFalse(e.getMessage().contains("serverUri") || e.getMessage().contains(TOKEN), e.getMessage());
+        return e.getMessage();
     }
 
     /** A self-signed EC certificate for 127.0.0.1 by keytool, written as cert.pem and key.pem (PKCS#8). */

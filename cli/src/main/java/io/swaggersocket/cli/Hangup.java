@@ -1,4 +1,4 @@
-package io.swaggersocket.examples.cli;
+package io.swaggersocket.cli;
 
 /**
  * SIGHUP for the server command: reloads the access file instead of ending the process (the JVM's

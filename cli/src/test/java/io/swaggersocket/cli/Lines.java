@@ -1,4 +1,4 @@
-package io.swaggersocket.examples.cli;
+package io.swaggersocket.cli;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 

@@ -1,4 +1,4 @@
-package io.swaggersocket.examples.cli;
+package io.swaggersocket.cli;
 
 /** A command line the command cannot run: the message is the one-line reason shown to the user. */
 final class UsageException extends Exception {
