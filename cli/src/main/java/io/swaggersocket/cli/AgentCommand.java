@@ -101,8 +101,12 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "present this client certificate chain (with --tls-key)")
     Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "PEM", description = "its private key: PKCS#8, PKCS#1 RSA or SEC1 EC, not encrypted")
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "its private key: PKCS#8, PKCS#1 RSA or SEC1 EC, encrypted or not")
     Path tlsKey;
+
+    @Option(names = "--tls-key-password-file", paramLabel = "FILE",
+            description = "the password of an encrypted --tls-key: the file's first line")
+    Path tlsKeyPasswordFile;
 
     @Option(names = {"--ca-cert", "--tls-ca"}, paramLabel = "PEM",
             description = "trust the server certificates these CAs issued (a private CA); default: the system's trust")
@@ -126,12 +130,12 @@ final class AgentCommand implements Callable<Integer> {
 
     /** The parsed command line. */
     record Options(URI server, String name, String token, Map<String, String> meta, List<ForwardRouter.Forward> forwards,
-            boolean insecure, String accessKey, String secretKey, Path tlsCert, Path tlsKey, Path tlsCa,
-            int forwardMaxConnections, boolean keepRedirects) {
+            boolean insecure, String accessKey, String secretKey, Path tlsCert, Path tlsKey, Path tlsKeyPasswordFile,
+            Path tlsCa, int forwardMaxConnections, boolean keepRedirects) {
         /** One forward at the root, without signing or client certificates: what tests and embedders mostly need. */
         Options(URI server, String name, String token, Map<String, String> meta, URI forward, boolean insecure) {
             this(server, name, token, meta, List.of(new ForwardRouter.Forward("", forward)), insecure, null, null, null,
-                    null, null, ForwardingHandler.DEFAULT_MAX_CONNECTIONS, false);
+                    null, null, null, ForwardingHandler.DEFAULT_MAX_CONNECTIONS, false);
         }
 
         @Override
@@ -311,8 +315,11 @@ final class AgentCommand implements Callable<Integer> {
             }
             metadata.put(key, pair.substring(eq + 1));
         }
+        if (tlsKeyPasswordFile != null && tlsKey == null) {
+            throw new UsageException("--tls-key-password-file needs --tls-key");
+        }
         return new Options(serverUri, name, bearer, Map.copyOf(metadata), List.copyOf(parsed), insecure, keyId,
-                secretKey, tlsCert, tlsKey, caCert, maxConnections, keepRedirects);
+                secretKey, tlsCert, tlsKey, tlsKeyPasswordFile, caCert, maxConnections, keepRedirects);
     }
 
     private static URI uri(String option, String value) throws UsageException {
@@ -370,7 +377,9 @@ final class AgentCommand implements Callable<Integer> {
             }
             builder.sslContext(trustingEveryone());
         } else if (options.tlsCert() != null || options.tlsCa() != null) {
-            builder.sslContext(PemTls.clientContext(options.tlsCert(), options.tlsKey(), options.tlsCa()));
+            builder.sslContext(PemTls.clientContext(options.tlsCert(), options.tlsKey(),
+                    options.tlsKeyPasswordFile() == null ? null : PemTls.readPassword(options.tlsKeyPasswordFile()),
+                    options.tlsCa()));
         }
         ForwardRouter router;
         try {

@@ -76,8 +76,12 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "serve https and wss with this certificate chain (with --tls-key)")
     Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "PEM", description = "its private key: PKCS#8, PKCS#1 RSA or SEC1 EC, not encrypted")
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "its private key: PKCS#8, PKCS#1 RSA or SEC1 EC, encrypted or not")
     Path tlsKey;
+
+    @Option(names = "--tls-key-password-file", paramLabel = "FILE",
+            description = "the password of an encrypted --tls-key: the file's first line")
+    Path tlsKeyPasswordFile;
 
     @Option(names = "--tls-client-ca", paramLabel = "PEM",
             description = "ask clients for certificates issued by these CAs; a verified one names its principal by its subject CN (certificates: in the access file)")
@@ -117,7 +121,7 @@ final class ServerCommand implements Callable<Integer> {
 
     /** The parsed command line. */
     record Options(String host, int port, List<String> tokens, Path accessFile, Path tlsCert, Path tlsKey,
-            Path tlsClientCa, boolean publicIngress, boolean keepRedirects) {
+            Path tlsKeyPasswordFile, Path tlsClientCa, boolean publicIngress, boolean keepRedirects) {
     }
 
     /** A started server; closing it stops the server gracefully. Thread-safe. */
@@ -250,7 +254,11 @@ final class ServerCommand implements Callable<Integer> {
         if (tlsClientCa != null && tlsCert == null) {
             throw new UsageException("--tls-client-ca needs --tls-cert and --tls-key: client certificates come over TLS");
         }
-        return new Options(at.host(), at.port(), List.copyOf(all), file, tlsCert, tlsKey, tlsClientCa, publicIngress,
+        if (tlsKeyPasswordFile != null && tlsKey == null) {
+            throw new UsageException("--tls-key-password-file needs --tls-key");
+        }
+        return new Options(at.host(), at.port(), List.copyOf(all), file, tlsCert, tlsKey, tlsKeyPasswordFile, tlsClientCa,
+                publicIngress,
                 keepRedirects);
     }
 
@@ -281,9 +289,9 @@ final class ServerCommand implements Callable<Integer> {
             }
             policy = AccessPolicy.fullAccess(tokens);
         }
-        SSLContext tls = options.tlsCert() == null ? null : options.tlsClientCa() == null
-                ? PemTls.serverContext(options.tlsCert(), options.tlsKey())
-                : PemTls.serverContext(options.tlsCert(), options.tlsKey(), options.tlsClientCa());
+        SSLContext tls = options.tlsCert() == null ? null : PemTls.serverContext(options.tlsCert(), options.tlsKey(),
+                options.tlsKeyPasswordFile() == null ? null : PemTls.readPassword(options.tlsKeyPasswordFile()),
+                options.tlsClientCa());
         SocketServer.Builder builder = SocketServer.builder()
                 .bind(options.host(), options.port())
                 .sslContext(tls)

@@ -271,6 +271,40 @@ class TunnelCommandsTest {
     }
 
     @Test
+    void anEncryptedKeyIsReadWithItsPasswordFile(@TempDir Path dir) throws Exception {
+        selfSigned(dir);
+        PrivateKey key = readPkcs8(dir.resolve("key.pem"));
+        var encryptor = new org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder(
+                org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC).setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).setPassword("s3cret pass".toCharArray()).build();
+        try (var writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(Files.newBufferedWriter(dir.resolve("enc.pem")))) {
+            writer.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, encryptor));
+        }
+        Files.writeString(dir.resolve("pass.txt"), "s3cret pass\n");
+        Files.writeString(dir.resolve("wrong.txt"), "not it\n");
+        Upstream upstream = track(new Upstream());
+        IOException wrong = assertThrows(IOException.class, () -> server("--token", TOKEN, "--tls-cert",
+                dir.resolve("cert.pem").toString(), "--tls-key", dir.resolve("enc.pem").toString(),
+                "--tls-key-password-file", dir.resolve("wrong.txt").toString()));
+        assertTrue(wrong.getMessage().contains("password"), wrong.getMessage());
+        assertFalse(wrong.getMessage().contains("not it"), wrong.getMessage());
+        ServerCommand.Running server = server("--token", TOKEN, "--tls-cert", dir.resolve("cert.pem").toString(),
+                "--tls-key", dir.resolve("enc.pem").toString(), "--tls-key-password-file", dir.resolve("pass.txt").toString());
+        String wss = "wss://127.0.0.1:" + server.server().port() + "/tunnel";
+        Lines trusted = new Lines();
+        try (AgentCommand.Running agent = AgentCommand.start(AgentCommand.parse(List.of("--server", wss, "--name", "enc1",
+                "--forward", upstream.uri().toString(), "--token", TOKEN, "--ca-cert", dir.resolve("cert.pem").toString())),
+                FAST, FAST_RECONNECT, trusted.stream)) {
+            assertTrue(agent.client().connection().isPresent(), trusted.text());
+        }
+    }
+
+    private static PrivateKey readPkcs8(Path pem) throws Exception {
+        String body = Files.readString(pem).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        return java.security.KeyFactory.getInstance("EC").generatePrivate(
+                new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+    }
+
+    @Test
     void wrongAddressesAreExplainedInTheUsersTerms(@TempDir Path dir) throws Exception {
         Upstream upstream = track(new Upstream());
         ServerCommand.Running plain = server("--token", TOKEN);
