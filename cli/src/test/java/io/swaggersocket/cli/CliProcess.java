@@ -56,6 +56,14 @@ final class CliProcess implements AutoCloseable {
         return new CliProcess(builder.start());
     }
 
+    /** Runs {@code command} (a launcher script, say) with {@code env} added to (and SWAGGERSOCKET_* removed from) this one's. */
+    static CliProcess exec(Map<String, String> env, List<String> command) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(k -> k.startsWith(Settings.ENV_PREFIX));
+        builder.environment().putAll(env);
+        return new CliProcess(builder.start());
+    }
+
     /** Skips lines until one matches; fails if none comes within {@code seconds}. */
     String await(Predicate<String> match, String what, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
