@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.micrometer.core.instrument.Counter;
@@ -19,6 +20,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -79,6 +82,35 @@ class MetricsTest {
         return PrometheusText.parse(r.body());
     }
 
+    /**
+     * A call is counted when it ends, just after its last byte went to the caller: a scrape right
+     * after the answer may come first. Scrapes until {@code sample} is {@code expected}, for up to 10 s.
+     */
+    private PrometheusText scrapeWhen(String sample, double expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            PrometheusText text = scrape();
+            if (text.keys().contains(sample) && text.value(sample) == expected) {
+                return text;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                assertEquals(expected, text.value(sample), sample + " within 10 s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // a poll interval, not a wait for the event
+        }
+    }
+
+    /** Polls {@code condition} until it holds, failing after 10 s. */
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("the condition did not hold within 10 s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // a poll interval, not a wait for the event
+        }
+    }
+
     @Test
     void theOldSeriesMoveWithCallsAndTheJvmSeriesAreThere() throws Exception {
         start(null);
@@ -94,7 +126,7 @@ class MetricsTest {
             assertEquals(200, ingress("m1/info"));
         }
         assertEquals(404, ingress("nobody/x"));
-        PrometheusText after = scrape();
+        PrometheusText after = scrapeWhen("swaggersocket_ingress_duration_seconds_count", 4);
         assertEquals(3, after.value("swaggersocket_ingress_requests_total{code=\"2xx\"}"));
         assertEquals(1, after.value("swaggersocket_ingress_requests_total{code=\"4xx\"}"));
         assertEquals(1, after.value("swaggersocket_ingress_errors_total{reason=\"no_agent\"}"));
@@ -153,6 +185,7 @@ class MetricsTest {
         start(mine);
         agent("u1");
         assertEquals(200, ingress("u1/info"));
+        await(() -> mine.get("swaggersocket.ingress.duration").timer().count() == 1);
         assertEquals(1, mine.get("swaggersocket.ingress.requests").tag("code", "2xx").counter().count());
         PrometheusText text = scrape();
         assertEquals(7, text.value("app_jobs_total"), "the user's own meters are served too");
@@ -171,6 +204,7 @@ class MetricsTest {
         start(mine);
         agent("s1");
         assertEquals(200, ingress("s1/info"));
+        await(() -> mine.get("swaggersocket.ingress.duration").timer().count() == 1);
         assertEquals(1, mine.get("swaggersocket.ingress.requests").tag("code", "2xx").counter().count());
         assertEquals(1, mine.get("swaggersocket.agent.connections").tag("agent", "s1").gauge().value());
         assertEquals(1, mine.get("swaggersocket.ingress.duration").timer().count());
@@ -191,7 +225,8 @@ class MetricsTest {
         start(composite);
         agent("c1");
         assertEquals(200, ingress("c1/info"));
-        assertEquals(1, scrape().value("swaggersocket_ingress_requests_total{code=\"2xx\"}"));
+        assertEquals(1, scrapeWhen("swaggersocket_ingress_duration_seconds_count", 1)
+                .value("swaggersocket_ingress_requests_total{code=\"2xx\"}"));
         assertEquals(1, simple.get("swaggersocket.ingress.requests").tag("code", "2xx").counter().count());
     }
 }
