@@ -167,6 +167,16 @@ class MetricsTest {
         assertEquals(2, PrometheusText.parse(text).value("swaggersocket_connection_events_total{type=\"received\"}"));
     }
 
+    @Test
+    void anAgentNameWithQuotesAndBackslashesIsEscapedNotInjected() throws Exception {
+        start(null);
+        // Line breaks are refused in the hello already; quotes, backslashes and braces are not.
+        agent("we\"ird\\name} 99 swaggersocket_connections 42");
+        PrometheusText text = scrape(); // strict: a broken label would fail here
+        assertEquals(1, text.value("swaggersocket_connections"), "no sample smuggled in through a name");
+        assertEquals(1, text.value("swaggersocket_agent_connections{agent=\"we\\\"ird\\\\name} 99 swaggersocket_connections 42\"}"));
+    }
+
     private void kick(Dialer.Dialed agent) throws Exception {
         String id = agent.connection().id();
         HttpResponse<String> r = IngressTest.HTTP.send(HttpRequest.newBuilder(
