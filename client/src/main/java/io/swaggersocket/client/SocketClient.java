@@ -2,6 +2,7 @@ package io.swaggersocket.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.swaggersocket.handshake.CloseCode;
 import io.swaggersocket.auth.RequestSigner;
 import io.swaggersocket.handshake.HandshakeException;
@@ -17,6 +18,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
@@ -44,10 +47,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 import javax.net.ssl.SSLContext;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpStatus;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.http.protocol.HttpContext;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -115,10 +122,9 @@ public final class SocketClient implements Closeable {
     private final OptionMap connectOptions;
     private final SerialExecutor events;
     private final List<ClientStateListener> listeners = new CopyOnWriteArrayList<>();
-    private final HttpRequestHandler dispatch = (request, response, context) -> {
-        HttpRequestHandler h = this.handler;
-        (h != null ? h : NO_HANDLER).handle(request, response, context);
-    };
+    private final HttpRequestHandler dispatch = this::dispatch;
+    /** Null when neither a registry nor an endpoint was asked for: then nothing is counted at all. */
+    private final AgentMetrics metrics;
     private volatile HttpRequestHandler handler;
 
     /** Guards everything below; waited on by {@link #awaitConnection}. Never held during I/O or user code. */
@@ -144,6 +150,9 @@ public final class SocketClient implements Closeable {
         this.scheduler = b.scheduler != null ? b.scheduler : b.config.scheduler();
         this.random = b.random != null ? b.random : () -> ThreadLocalRandom.current().nextDouble();
         this.events = new SerialExecutor(config.executor());
+        // First: if its port cannot be bound, build() fails before any thread is started.
+        this.metrics = b.meterRegistry != null || b.metricsAddress != null
+                ? new AgentMetrics(b.meterRegistry, b.metricsAddress) : null;
         int n = CLIENT_IDS.incrementAndGet();
         this.pool = new DefaultByteBufferPool(true, BUFFER_SIZE);
         Xnio xnio = Xnio.getInstance(SocketClient.class.getClassLoader());
@@ -157,6 +166,9 @@ public final class SocketClient implements Closeable {
                     .getMap());
         } catch (IOException e) {
             pool.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             throw new IllegalStateException("cannot start the XNIO worker: " + e.getMessage(), e);
         }
         this.connectOptions = OptionMap.builder()
@@ -277,6 +289,33 @@ public final class SocketClient implements Closeable {
         listeners.remove(listener);
     }
 
+    /** Hands a call from the server to the handler set now, counting its status class when metrics are on. */
+    private void dispatch(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
+            throws HttpException, IOException {
+        HttpRequestHandler h = handler;
+        AgentMetrics m = metrics;
+        if (m == null) {
+            (h != null ? h : NO_HANDLER).handle(request, response, context);
+            return;
+        }
+        boolean answered = false;
+        try {
+            (h != null ? h : NO_HANDLER).handle(request, response, context);
+            answered = true;
+        } finally {
+            // A handler that throws gets a 5xx from the connection (HandlerCall): count it as one.
+            m.answered(answered ? response.getCode() : HttpStatus.SC_INTERNAL_SERVER_ERROR);
+        }
+    }
+
+    /**
+     * Where the agent's metrics endpoint listens ({@link Builder#serveMetrics(int)}), with the
+     * real port when 0 was asked for; empty when it serves none.
+     */
+    public Optional<InetSocketAddress> metricsAddress() {
+        return metrics == null ? Optional.empty() : metrics.address();
+    }
+
     /** True once {@link #close()} was called or the client gave up reconnecting. */
     public boolean isClosed() {
         synchronized (lock) {
@@ -324,6 +363,9 @@ public final class SocketClient implements Closeable {
             }
         }
         releaseWorker();
+        if (metrics != null) {
+            metrics.close();
+        }
         if (closing) {
             synchronized (lock) {
                 current = null;
@@ -386,6 +428,11 @@ public final class SocketClient implements Closeable {
                 current = connection;
                 currentChannel = attempt.channel;
                 attempts = 0;
+                if (metrics != null) {
+                    // Before CONNECTED is told and awaitConnection() returns: a scrape then sees it.
+                    // Only counters and a set: no I/O and nothing blocking under the lock.
+                    metrics.opened(connection);
+                }
                 emit(new ClientStateEvent(ClientState.CONNECTED, attempt.number, connection.id(), null, null));
                 lock.notifyAll();
             }
@@ -757,6 +804,8 @@ public final class SocketClient implements Closeable {
         private ReconnectPolicy policy = ReconnectPolicy.defaults();
         private ScheduledExecutorService scheduler;
         private DoubleSupplier random;
+        private MeterRegistry meterRegistry;
+        private InetSocketAddress metricsAddress;
 
         private Builder(URI serverUri) {
             this.uri = validate(serverUri);
@@ -827,6 +876,45 @@ public final class SocketClient implements Closeable {
         /** When to reconnect after a loss; default {@link ReconnectPolicy#defaults()}. */
         public Builder reconnect(ReconnectPolicy policy) {
             this.policy = Objects.requireNonNull(policy, "reconnect");
+            return this;
+        }
+
+        /**
+         * The registry the agent's meters go to: {@code swaggersocket_client_connected},
+         * {@code _reconnects_total}, {@code _streams}, {@code _received_bytes_total},
+         * {@code _sent_bytes_total} and {@code _requests_total{code="2xx"}} (see the README's
+         * metrics section). Default: none, and nothing is counted unless {@link #serveMetrics}
+         * asks for an endpoint, which then gets a private Prometheus registry with the JVM and
+         * process metrics. {@link SocketClient#close()} removes the agent's meters from it.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Serves the agent's metrics as Prometheus text at {@code http://127.0.0.1:PORT/metrics}
+         * (loopback only: the endpoint has no authentication), until {@link SocketClient#close()};
+         * 0 picks a free port ({@link SocketClient#metricsAddress()}). Default: no endpoint.
+         *
+         * @throws IllegalArgumentException if {@code port} is out of [0, 65535]
+         */
+        public Builder serveMetrics(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("metricsPort: " + port + " is out of range [0, 65535]");
+            }
+            return serveMetrics(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        }
+
+        /**
+         * {@link #serveMetrics(int)} on any address, for a scraper on another host: then anyone
+         * who reaches it can read the metrics. The endpoint reads the registry of
+         * {@link #meterRegistry} if it is a Prometheus one (or a composite holding one), and
+         * otherwise answers 404 saying so. {@link #build()} fails with an
+         * {@link java.io.UncheckedIOException} if the address cannot be bound.
+         */
+        public Builder serveMetrics(InetSocketAddress address) {
+            this.metricsAddress = Objects.requireNonNull(address, "serveMetrics");
             return this;
         }
 

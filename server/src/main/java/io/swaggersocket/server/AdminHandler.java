@@ -3,6 +3,8 @@ package io.swaggersocket.server;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.swaggersocket.internal.metrics.PrometheusScrape;
 import io.swaggersocket.mux.SocketConnection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -13,7 +15,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,6 +36,8 @@ final class AdminHandler implements HttpHandler {
     static final String HEALTHZ = "/healthz";
     static final String METRICS = "/metrics";
     static final String ACCESS_RELOAD = "/access/reload";
+    /** The prefix of the per-agent series: the only ones a tenant's scrape holds. */
+    private static final String AGENT_SERIES = "swaggersocket_agent_";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     enum Route { CONNECTIONS, HEALTHZ, METRICS, ACCESS_RELOAD }
@@ -80,9 +83,16 @@ final class AdminHandler implements HttpHandler {
                         HttpRoutes.sendError(exchange, 403, AccessControl.who(principal) + " has no admin grant");
                         return;
                     }
-                    byte[] text = metrics.scrape(grants::mayAdmin, grants.adminsEverything())
-                            .getBytes(StandardCharsets.UTF_8);
-                    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                    Optional<PrometheusMeterRegistry> registry = metrics.setup().prometheus();
+                    if (registry.isEmpty()) {
+                        HttpRoutes.sendError(exchange, 404, metrics.setup().noPrometheusReason());
+                        return;
+                    }
+                    // Admin of everything reads the whole registry; others only their agents' series.
+                    byte[] text = grants.adminsEverything() ? PrometheusScrape.all(registry.get())
+                            : PrometheusScrape.only(registry.get(), name -> name.startsWith(AGENT_SERIES), "agent",
+                                    agent -> grants.mayAdmin(agent.isEmpty() ? null : agent));
+                    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, PrometheusScrape.CONTENT_TYPE);
                     exchange.setResponseContentLength(text.length);
                     exchange.getResponseSender().send(ByteBuffer.wrap(text));
                 }

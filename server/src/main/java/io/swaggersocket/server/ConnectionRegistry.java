@@ -205,6 +205,8 @@ final class ConnectionRegistry implements TunnelHandler.Acceptor {
             return;
         }
         LOG.log(System.Logger.Level.DEBUG, "received {0}", connection);
+        // Outside the server's lock (a user's registry is user code), and before closed() can run for it.
+        metrics.connectionOpened(connection);
         // Registered after RECEIVED was posted, so CLOSED / FAILURE always come after it.
         connection.closeFuture().whenComplete((ignored, failure) -> closed(tracked, failure));
         Principal principal = connection.principal().orElse(null);

@@ -1,30 +1,30 @@
 package io.swaggersocket.server;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.swaggersocket.internal.metrics.ConnectionTotals;
+import io.swaggersocket.internal.metrics.MeterSetup;
 import io.swaggersocket.mux.SocketConnection;
-import java.util.Collection;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Predicate;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.DoubleAdder;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 
 /**
- * A server's counters, gauges and the ingress latency histogram, written in the Prometheus text
- * exposition format 0.0.4. Thread-safe: recording is lock-free; a scrape reads the live
- * connections at that moment.
- *
- * <p>Byte counters add the totals of closed connections to those of the live ones. A connection
- * leaves the registry a moment before its totals are added, so a scrape in between could see the
- * sum dip; the value written never goes below the last one written, so the counters stay
- * monotonic as Prometheus requires.
+ * A server's meters on Micrometer: counters, gauges and the ingress latency histogram, all
+ * registered once when the server is built, so that recording on the hot path is an increment
+ * of a meter held in a field (no lookup by name or tag). Thread-safe. What {@code /metrics}
+ * serves is the Prometheus registry of {@link #setup()}; the names, types and labels are those
+ * of the README's metrics section.
  */
-final class ServerMetrics {
-    /** Upper bounds of the latency buckets, in seconds: 5 ms to 2 min, for calls and long downloads. */
-    private static final double[] BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
+final class ServerMetrics implements AutoCloseable {
+    /** Upper bounds of the latency buckets: 5 ms to 2 min, for calls and long downloads. */
+    private static final Duration[] BUCKETS = seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120);
 
     /** Why an ingress call did not get the agent's answer through; the label of the error counter. */
     enum IngressError {
@@ -62,51 +62,91 @@ final class ServerMetrics {
         }
     }
 
-    private final Supplier<Collection<SocketConnection>> live;
+    private final MeterSetup setup;
     /** Each limit of {@link ServerLimits} hit: counted here, logged at most once a minute each. */
     final LimitHits limits = new LimitHits();
-
-    private final LongAdder closedBytesIn = new LongAdder();
-    private final LongAdder closedBytesOut = new LongAdder();
-    private final AtomicLong reportedBytesIn = new AtomicLong();
-    private final AtomicLong reportedBytesOut = new AtomicLong();
-    private final Map<ConnectionEvent.Type, LongAdder> events = new EnumMap<>(ConnectionEvent.Type.class);
-    private final Map<HttpGuard.Endpoint, LongAdder> authFailures = new EnumMap<>(HttpGuard.Endpoint.class);
-    private final Map<IngressError, LongAdder> ingressErrors = new EnumMap<>(IngressError.class);
-    /** Index 0 to 4: 1xx to 5xx. */
-    private final LongAdder[] ingressByClass = new LongAdder[5];
+    private final ConnectionTotals totals = new ConnectionTotals();
+    private final AgentSeries agents;
+    private final Map<ConnectionEvent.Type, Counter> events = new EnumMap<>(ConnectionEvent.Type.class);
+    private final Map<HttpGuard.Endpoint, Counter> authFailures = new EnumMap<>(HttpGuard.Endpoint.class);
+    private final Map<IngressError, Counter> ingressErrors = new EnumMap<>(IngressError.class);
+    /** Index 0 to 4: 1xx to 5xx, looked up by arithmetic on the status. */
+    private final Counter[] ingressByClass = new Counter[5];
     private final AtomicLong ingressInFlight = new AtomicLong();
-    /** Not cumulative: one count per bucket, the last one for +Inf; summed when written. */
-    private final LongAdder[] latencyBuckets = new LongAdder[BUCKETS.length + 1];
-    private final DoubleAdder latencySum = new DoubleAdder();
+    private final Timer ingressDuration;
 
-    ServerMetrics(Supplier<Collection<SocketConnection>> live) {
-        this.live = live;
+    /** Registers every meter in {@code setup}'s registry. */
+    ServerMetrics(MeterSetup setup) {
+        this.setup = setup;
+        MeterRegistry r = setup.registry();
+        agents = new AgentSeries(setup);
+        setup.add(Gauge.builder("swaggersocket.connections", totals::connections)
+                .description("Agent connections open now.").register(r));
+        setup.add(Gauge.builder("swaggersocket.streams", totals::streams)
+                .description("Streams open now on all connections, both directions.").register(r));
+        setup.add(FunctionCounter.builder("swaggersocket.received.bytes", totals, ConnectionTotals::bytesIn)
+                .description("Bytes of frames received from agents, on open and closed connections.").register(r));
+        setup.add(FunctionCounter.builder("swaggersocket.sent.bytes", totals, ConnectionTotals::bytesOut)
+                .description("Bytes of frames sent to agents, on open and closed connections.").register(r));
         for (ConnectionEvent.Type t : ConnectionEvent.Type.values()) {
-            events.put(t, new LongAdder());
+            events.put(t, setup.add(Counter.builder("swaggersocket.connection.events")
+                    .description("Connections received (handshake done), closed in order, and failed.")
+                    .tag("type", t.name().toLowerCase(Locale.ROOT)).register(r)));
         }
         for (HttpGuard.Endpoint e : HttpGuard.Endpoint.values()) {
-            authFailures.put(e, new LongAdder());
-        }
-        for (IngressError e : IngressError.values()) {
-            ingressErrors.put(e, new LongAdder());
+            authFailures.put(e, setup.add(Counter.builder("swaggersocket.auth.failures")
+                    .description("Requests refused or failed by the authenticator, by endpoint.")
+                    .tag("endpoint", e.label()).register(r)));
         }
         for (int i = 0; i < ingressByClass.length; i++) {
-            ingressByClass[i] = new LongAdder();
+            ingressByClass[i] = setup.add(Counter.builder("swaggersocket.ingress.requests")
+                    .description("Ingress calls answered, by the class of the status sent.")
+                    .tag("code", (i + 1) + "xx").register(r));
         }
-        for (int i = 0; i < latencyBuckets.length; i++) {
-            latencyBuckets[i] = new LongAdder();
+        for (IngressError e : IngressError.values()) {
+            ingressErrors.put(e, setup.add(Counter.builder("swaggersocket.ingress.errors")
+                    .description("Ingress calls that did not get an agent's answer through, by reason.")
+                    .tag("reason", e.label()).register(r)));
         }
+        for (LimitHits.Limit l : LimitHits.Limit.values()) {
+            setup.add(FunctionCounter.builder("swaggersocket.limit.hits", limits, h -> h.count(l))
+                    .description("Requests refused or cut by a limit of the server (see ServerLimits), by limit.")
+                    .tag("limit", l.label()).register(r));
+        }
+        setup.add(Gauge.builder("swaggersocket.ingress.in.flight", ingressInFlight, AtomicLong::get)
+                .description("Ingress calls in progress now.").register(r));
+        ingressDuration = setup.add(Timer.builder("swaggersocket.ingress.duration")
+                .description("Ingress call latency, from the request to the end of the response body.")
+                .serviceLevelObjectives(BUCKETS).register(r));
+    }
+
+    private static Duration[] seconds(double... bounds) {
+        Duration[] out = new Duration[bounds.length];
+        for (int i = 0; i < bounds.length; i++) {
+            out[i] = Duration.ofNanos(Math.round(bounds[i] * 1e9));
+        }
+        return out;
+    }
+
+    /** The registries: where the meters are, and what {@code /metrics} reads. */
+    MeterSetup setup() {
+        return setup;
     }
 
     void connectionEvent(ConnectionEvent.Type type) {
         events.get(type).increment();
     }
 
+    /** {@code connection} is live (in the registry): its traffic and its agent name's series count from now. */
+    void connectionOpened(SocketConnection connection) {
+        totals.opened(connection);
+        agents.opened(connection);
+    }
+
     /** Called once a connection has left the registry: its traffic moves to the closed totals. */
     void connectionGone(SocketConnection connection) {
-        closedBytesIn.add(connection.bytesIn());
-        closedBytesOut.add(connection.bytesOut());
+        totals.gone(connection);
+        agents.gone(connection);
     }
 
     void authFailed(HttpGuard.Endpoint endpoint) {
@@ -127,135 +167,12 @@ final class ServerMetrics {
         if (status >= 100 && status < 600) {
             ingressByClass[status / 100 - 1].increment();
         }
-        double seconds = nanos / 1e9;
-        latencySum.add(seconds);
-        int i = 0;
-        while (i < BUCKETS.length && seconds > BUCKETS[i]) {
-            i++;
-        }
-        latencyBuckets[i].increment();
+        ingressDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** The exposition text of every metric, as of now. */
-    String scrape() {
-        return scrape(name -> true, true);
-    }
-
-    /**
-     * The exposition text as one caller may see it: the per-agent series of the agents whose
-     * names {@code visible} accepts (a {@code null} name: agents without one), and, with
-     * {@code global}, the server-wide series too.
-     */
-    String scrape(Predicate<String> visible, boolean global) {
-        StringBuilder out = new StringBuilder(4096);
-        if (global) {
-            global(out);
-        }
-        perAgent(out, visible);
-        return out.toString();
-    }
-
-    private void perAgent(StringBuilder out, Predicate<String> visible) {
-        Map<String, long[]> byAgent = new TreeMap<>();
-        for (SocketConnection c : live.get()) {
-            String name = AgentPool.nameOf(c);
-            if (visible.test(name)) {
-                long[] v = byAgent.computeIfAbsent(name == null ? "" : name, k -> new long[4]);
-                v[0]++;
-                v[1] += c.activeStreams();
-                v[2] += c.bytesIn();
-                v[3] += c.bytesOut();
-            }
-        }
-        String[][] families = {
-            {"swaggersocket_agent_connections", "Open connections of each agent name (\"\" for agents without one)."},
-            {"swaggersocket_agent_streams", "Streams open now on each agent name's connections."},
-            {"swaggersocket_agent_received_bytes", "Bytes received on each agent name's open connections."},
-            {"swaggersocket_agent_sent_bytes", "Bytes sent on each agent name's open connections."}};
-        for (int i = 0; i < families.length; i++) {
-            family(out, families[i][0], "gauge", families[i][1]);
-            for (Map.Entry<String, long[]> e : byAgent.entrySet()) {
-                sample(out, families[i][0], "{agent=\"" + escape(e.getKey()) + "\"}", e.getValue()[i]);
-            }
-        }
-    }
-
-    /** A label value as the text format wants it: backslash, quote and line feed escaped. */
-    static String escape(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-    }
-
-    private void global(StringBuilder out) {
-        long connections = 0;
-        long streams = 0;
-        long liveIn = 0;
-        long liveOut = 0;
-        for (SocketConnection c : live.get()) {
-            connections++;
-            streams += c.activeStreams();
-            liveIn += c.bytesIn();
-            liveOut += c.bytesOut();
-        }
-        long bytesIn = reportedBytesIn.accumulateAndGet(liveIn + closedBytesIn.sum(), Math::max);
-        long bytesOut = reportedBytesOut.accumulateAndGet(liveOut + closedBytesOut.sum(), Math::max);
-
-        family(out, "swaggersocket_connections", "gauge", "Agent connections open now.");
-        sample(out, "swaggersocket_connections", "", connections);
-        family(out, "swaggersocket_streams", "gauge", "Streams open now on all connections, both directions.");
-        sample(out, "swaggersocket_streams", "", streams);
-        family(out, "swaggersocket_received_bytes_total", "counter",
-                "Bytes of frames received from agents, on open and closed connections.");
-        sample(out, "swaggersocket_received_bytes_total", "", bytesIn);
-        family(out, "swaggersocket_sent_bytes_total", "counter",
-                "Bytes of frames sent to agents, on open and closed connections.");
-        sample(out, "swaggersocket_sent_bytes_total", "", bytesOut);
-        family(out, "swaggersocket_connection_events_total", "counter",
-                "Connections received (handshake done), closed in order, and failed.");
-        events.forEach((type, n) -> sample(out, "swaggersocket_connection_events_total",
-                label("type", type.name().toLowerCase(Locale.ROOT)), n.sum()));
-        family(out, "swaggersocket_auth_failures_total", "counter",
-                "Requests refused or failed by the authenticator, by endpoint.");
-        authFailures.forEach((endpoint, n) -> sample(out, "swaggersocket_auth_failures_total",
-                label("endpoint", endpoint.label()), n.sum()));
-        family(out, "swaggersocket_ingress_requests_total", "counter",
-                "Ingress calls answered, by the class of the status sent.");
-        for (int i = 0; i < ingressByClass.length; i++) {
-            sample(out, "swaggersocket_ingress_requests_total", label("code", (i + 1) + "xx"), ingressByClass[i].sum());
-        }
-        family(out, "swaggersocket_ingress_errors_total", "counter",
-                "Ingress calls that did not get an agent's answer through, by reason.");
-        ingressErrors.forEach((error, n) -> sample(out, "swaggersocket_ingress_errors_total",
-                label("reason", error.label()), n.sum()));
-        family(out, "swaggersocket_limit_hits_total", "counter",
-                "Requests refused or cut by a limit of the server (see ServerLimits), by limit.");
-        for (LimitHits.Limit l : LimitHits.Limit.values()) {
-            sample(out, "swaggersocket_limit_hits_total", label("limit", l.label()), limits.count(l));
-        }
-        family(out, "swaggersocket_ingress_in_flight", "gauge", "Ingress calls in progress now.");
-        sample(out, "swaggersocket_ingress_in_flight", "", ingressInFlight.get());
-        family(out, "swaggersocket_ingress_duration_seconds", "histogram",
-                "Ingress call latency, from the request to the end of the response body.");
-        long cumulative = 0;
-        for (int i = 0; i < latencyBuckets.length; i++) {
-            cumulative += latencyBuckets[i].sum();
-            String le = i < BUCKETS.length ? Double.toString(BUCKETS[i]) : "+Inf";
-            sample(out, "swaggersocket_ingress_duration_seconds_bucket", label("le", le), cumulative);
-        }
-        out.append("swaggersocket_ingress_duration_seconds_sum ").append(latencySum.sum()).append('\n');
-        sample(out, "swaggersocket_ingress_duration_seconds_count", "", cumulative);
-    }
-
-    private static void family(StringBuilder out, String name, String type, String help) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
-
-    private static void sample(StringBuilder out, String name, String labels, long value) {
-        out.append(name).append(labels).append(' ').append(value).append('\n');
-    }
-
-    /** Label values here are fixed words, never user input: no escaping needed. */
-    private static String label(String name, String value) {
-        return "{" + name + "=\"" + value + "\"}";
+    /** Removes the meters from a registry of the user's, or closes the private one. */
+    @Override
+    public void close() {
+        setup.close();
     }
 }

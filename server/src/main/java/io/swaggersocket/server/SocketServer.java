@@ -1,7 +1,9 @@
 package io.swaggersocket.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.swaggersocket.handshake.CloseCode;
+import io.swaggersocket.internal.metrics.MeterSetup;
 import io.swaggersocket.mux.ConnectionConfig;
 import io.swaggersocket.mux.SocketConnection;
 import java.io.Closeable;
@@ -71,7 +73,8 @@ import org.apache.hc.core5.http.io.HttpRequestHandler;
  *     id, name, metadata, principal, remoteAddress, connectedAt, streams, bytesIn, bytesOut),
  *     {@code GET /connections/{id}}, {@code DELETE /connections/{id}} (closes it at once; 204),
  *     {@code GET /healthz} ({@code {"status":"ok","connections":N}}, 503 while closing) and
- *     {@code GET /metrics} (Prometheus text format 0.0.4).</li>
+ *     {@code GET /metrics} (Prometheus text format 0.0.4, from Micrometer: see
+ *     {@link Builder#meterRegistry}).</li>
  * </ul>
  * The {@link Authenticator} judges every request: tunnel upgrades, admin calls, and ingress calls
  * unless {@link Builder#publicIngress} is set. It sees the request path, so one authenticator can
@@ -138,7 +141,7 @@ public final class SocketServer implements Closeable {
     private final EventDispatcher events = new EventDispatcher();
     private final AgentPool agents = new AgentPool();
     private final AccessControl access;
-    private final ServerMetrics metrics = new ServerMetrics(this::activeConnections);
+    private final ServerMetrics metrics;
     /** Runs ingress calls; null without an ingress. */
     private final ExecutorService ingressThreads;
     private final IngressHandler ingress;
@@ -172,6 +175,7 @@ public final class SocketServer implements Closeable {
         clientAuth = b.clientAuth;
         config = b.connectionConfig;
         limits = b.limits;
+        metrics = new ServerMetrics(MeterSetup.of(b.meterRegistry));
         admission = new UpgradeAdmission(limits, metrics.limits);
         access = new AccessControl(b.accessPolicy != null ? b.accessPolicy : b.authenticator, b.reloader, agents);
         registry = new ConnectionRegistry(lock, this::isAccepting, config, b.handler, access, agents, metrics, events);
@@ -347,6 +351,7 @@ public final class SocketServer implements Closeable {
                 }
                 stoppedAccepting.complete(null);
                 events.shutdown(Duration.ZERO);
+                metrics.close();
                 terminated.complete(null);
             }
             case STARTED -> drainAndStop();
@@ -411,6 +416,7 @@ public final class SocketServer implements Closeable {
             synchronized (lock) {
                 state = State.CLOSED;
             }
+            metrics.close();
             terminated.complete(null);
             LOG.log(System.Logger.Level.DEBUG, "{0}: closed", this);
         }
@@ -442,6 +448,7 @@ public final class SocketServer implements Closeable {
         }
         stoppedAccepting.complete(null);
         events.shutdown(Duration.ZERO);
+        metrics.close();
         terminated.complete(null);
     }
 
@@ -469,6 +476,7 @@ public final class SocketServer implements Closeable {
         private boolean publicIngress;
         private boolean rewriteRedirects = true;
         private boolean adminApi;
+        private MeterRegistry meterRegistry;
 
         private Builder() {
         }
@@ -614,6 +622,21 @@ public final class SocketServer implements Closeable {
          */
         public Builder adminApi(boolean on) {
             this.adminApi = on;
+            return this;
+        }
+
+        /**
+         * The registry the server's meters go to (see the README's metrics section for the
+         * series). Default: none given, and the server keeps a private Prometheus registry with
+         * the JVM and process metrics bound to it, for {@code /metrics}. With a registry given,
+         * the meters go there only and no JVM binder is bound (bind them yourself, once per
+         * registry); {@code /metrics} then serves it if it is a {@code PrometheusMeterRegistry},
+         * or the first one inside a {@code CompositeMeterRegistry}, and otherwise answers 404
+         * saying so. {@link SocketServer#close()} removes the server's meters from it. Give each
+         * server in one registry distinct common tags, or their series would merge.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
             return this;
         }
 

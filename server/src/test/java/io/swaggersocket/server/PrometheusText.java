@@ -49,7 +49,8 @@ final class PrometheusText {
             String type = out.types.containsKey(name) ? out.types.get(name) : out.types.get(family);
             assertNotNull(type, "sample " + name + " comes before its TYPE");
             if (!out.types.containsKey(name)) {
-                assertEquals("histogram", type, name + " has a suffix only histograms and summaries use");
+                assertTrue(type.equals("histogram") || type.equals("summary"),
+                        name + " has a suffix only histograms and summaries use");
             }
             String key = name + (m.group(2) == null ? "" : m.group(2));
             assertTrue(out.samples.put(key, Double.parseDouble(m.group(3).replace("Inf", "Infinity"))) == null,
@@ -83,6 +84,11 @@ final class PrometheusText {
         Double v = samples.get(sample);
         assertNotNull(v, "no sample " + sample + " in " + samples.keySet());
         return v;
+    }
+
+    /** Every sample's name and labels, as written. */
+    java.util.Set<String> keys() {
+        return samples.keySet();
     }
 
     String type(String family) {

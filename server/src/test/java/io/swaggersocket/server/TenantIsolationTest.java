@@ -226,8 +226,11 @@ class TenantIsolationTest {
         assertTrue(metricsB.contains("swaggersocket_agent_connections{agent=\"b1\"} 1"), metricsB);
         assertFalse(metricsB.contains("a1"), metricsB);
         assertFalse(metricsB.contains("swaggersocket_connections "), "server-wide series need admin *: " + metricsB);
+        assertFalse(metricsB.contains("jvm_") || metricsB.contains("process_"), "JVM series need admin *: " + metricsB);
+        PrometheusText.parse(metricsB); // the cut-down scrape is still valid exposition text
         String metricsOps = http("GET", "/metrics", TOKEN_OPS).body();
         assertTrue(metricsOps.contains("swaggersocket_connections 2"), metricsOps);
+        assertTrue(metricsOps.contains("jvm_memory_used_bytes{"), metricsOps);
         assertTrue(metricsOps.contains("swaggersocket_agent_connections{agent=\"a1\"} 1"), metricsOps);
         HttpResponse<String> noAdmin = http("GET", "/metrics", TOKEN_CALLER);
         assertEquals(403, noAdmin.statusCode());
