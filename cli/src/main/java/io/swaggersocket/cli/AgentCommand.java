@@ -82,6 +82,10 @@ final class AgentCommand implements Callable<Integer> {
             description = "keep-alive connections to each --forward, at most (default: ${DEFAULT-VALUE}); more callers wait")
     String forwardMaxConnections;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "serve the agent's metrics (Prometheus text, /metrics) on 127.0.0.1:PORT; 0 picks a free port; default: none")
+    Integer metricsPort;
+
     @Option(names = "--keep-redirects",
             description = "pass --forward's Location headers on as they are, rather than making its own URLs (http://HOST:PORT/base/x) paths (/x)")
     boolean keepRedirects;
@@ -131,11 +135,11 @@ final class AgentCommand implements Callable<Integer> {
     /** The parsed command line. */
     record Options(URI server, String name, String token, Map<String, String> meta, List<ForwardRouter.Forward> forwards,
             boolean insecure, String accessKey, String secretKey, Path tlsCert, Path tlsKey, Path tlsKeyPasswordFile,
-            Path tlsCa, int forwardMaxConnections, boolean keepRedirects) {
+            Path tlsCa, int forwardMaxConnections, boolean keepRedirects, Integer metricsPort) {
         /** One forward at the root, without signing or client certificates: what tests and embedders mostly need. */
         Options(URI server, String name, String token, Map<String, String> meta, URI forward, boolean insecure) {
             this(server, name, token, meta, List.of(new ForwardRouter.Forward("", forward)), insecure, null, null, null,
-                    null, null, null, ForwardingHandler.DEFAULT_MAX_CONNECTIONS, false);
+                    null, null, null, ForwardingHandler.DEFAULT_MAX_CONNECTIONS, false, null);
         }
 
         @Override
@@ -269,6 +273,9 @@ final class AgentCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--forward-max-connections: " + e.getMessage());
         }
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new UsageException("--metrics-port: expected 0 to 65535 but was " + metricsPort);
+        }
         String bearer = token;
         if (bearer != null && (bearer.isEmpty() || bearer.chars().anyMatch(c -> c <= ' ' || c == 127))) {
             throw new UsageException("--token: expected a token without spaces or control characters");
@@ -319,7 +326,7 @@ final class AgentCommand implements Callable<Integer> {
             throw new UsageException("--tls-key-password-file needs --tls-key");
         }
         return new Options(serverUri, name, bearer, Map.copyOf(metadata), List.copyOf(parsed), insecure, keyId,
-                secretKey, tlsCert, tlsKey, tlsKeyPasswordFile, caCert, maxConnections, keepRedirects);
+                secretKey, tlsCert, tlsKey, tlsKeyPasswordFile, caCert, maxConnections, keepRedirects, metricsPort);
     }
 
     private static URI uri(String option, String value) throws UsageException {
@@ -388,7 +395,17 @@ final class AgentCommand implements Callable<Integer> {
         } catch (UsageException e) {
             throw new IOException(e.getMessage(), e);
         }
-        SocketClient client = builder.build();
+        if (options.metricsPort() != null) {
+            builder.serveMetrics(options.metricsPort());
+        }
+        SocketClient client;
+        try {
+            client = builder.build();
+        } catch (java.io.UncheckedIOException e) {
+            throw new IOException("--metrics-port " + options.metricsPort() + ": " + e.getCause().getMessage(), e.getCause());
+        }
+        client.metricsAddress().ifPresent(a -> log.info("agent metrics on http://" + a.getHostString() + ":" + a.getPort()
+                + "/metrics", "event", "metrics"));
         client.serve(router);
         CompletableFuture<ClientStateEvent> stopped = new CompletableFuture<>();
         String forwards = options.forwards().stream()

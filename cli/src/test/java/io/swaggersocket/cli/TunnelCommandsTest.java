@@ -271,6 +271,22 @@ class TunnelCommandsTest {
     }
 
     @Test
+    void anAgentServesItsMetricsOnLoopbackWithMetricsPort() throws Exception {
+        Upstream upstream = track(new Upstream());
+        ServerCommand.Running server = server("--token", TOKEN);
+        Agent agent = agent(tunnel(server).toString(), upstream, "--token", TOKEN, "--metrics-port", "0");
+        assertEquals(200, call("GET", at(server, "/agents/a1/hello"), null).statusCode());
+        java.net.InetSocketAddress metrics = agent.running().client().metricsAddress().orElseThrow();
+        assertTrue(metrics.getAddress().isLoopbackAddress(), metrics.toString());
+        assertTrue(agent.out().text().contains("agent metrics on http://"), agent.out().text());
+        String scrape = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.getPort() + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(scrape.contains("swaggersocket_client_connected 1.0"), scrape);
+        assertThrows(UsageException.class, () -> AgentCommand.parse(List.of("--server", "ws://127.0.0.1:1/tunnel",
+                "--name", "x", "--forward", upstream.uri().toString(), "--metrics-port", "70000")));
+    }
+
+    @Test
     void anEncryptedKeyIsReadWithItsPasswordFile(@TempDir Path dir) throws Exception {
         selfSigned(dir);
         PrivateKey key = readPkcs8(dir.resolve("key.pem"));
