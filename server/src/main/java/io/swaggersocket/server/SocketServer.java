@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
@@ -277,6 +278,32 @@ public final class SocketServer implements Closeable {
      */
     public List<SocketConnection> connectionsByMetadata(Predicate<JsonNode> filter) {
         return registry.byMetadata(Objects.requireNonNull(filter, "filter"));
+    }
+
+    /**
+     * Waits for a live connection whose hello metadata matches {@code filter} and returns it: one
+     * already connected is returned at once, else the first matching agent to connect within
+     * {@code timeout}. Woken by the server's own connection events (no polling); thread-safe, and
+     * any number of callers may wait at once. The filter sees a JSON null node for an agent that
+     * sent no metadata; it runs on the caller's thread and on the server's event thread, so it
+     * must be quick and must not block. A server that is closed, or not started, simply never
+     * gets a match, so the wait ends with the timeout.
+     *
+     * <pre>{@code
+     * SocketConnection edge = server.awaitConnection(m -> "edge-7".equals(m.path("name").asText()),
+     *         Duration.ofSeconds(30));
+     * }</pre>
+     *
+     * @param timeout how long to wait at most; {@link Duration#ZERO} only looks at the live connections
+     * @throws TimeoutException when no matching agent is connected by then
+     * @throws InterruptedException when the calling thread is interrupted while waiting
+     * @throws IllegalStateException when called from a {@link ConnectionListener}, whose thread
+     *         delivers the very events it would wait for
+     * @throws IllegalArgumentException when {@code timeout} is negative
+     */
+    public SocketConnection awaitConnection(Predicate<JsonNode> filter, Duration timeout)
+            throws TimeoutException, InterruptedException {
+        return ConnectionWaiter.await(this, events, filter, timeout);
     }
 
     /**

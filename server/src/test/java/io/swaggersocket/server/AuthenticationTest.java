@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swaggersocket.mux.ConnectionConfig;
 import io.swaggersocket.mux.SocketConnection;
+import io.swaggersocket.testing.LoggedRecords;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.Principal;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
@@ -146,33 +148,42 @@ class AuthenticationTest {
 
     @Test
     void throwingAuthenticatorGives500AndLeavesOtherAgentsConnected() throws Exception {
-        EventLog log = new EventLog();
-        try (SocketServer server = start(TOKENS, log)) {
-            Dialer.Dialed alice = dial(server, Map.of("Authorization", "Bearer alice")).get(10, TimeUnit.SECONDS);
-            String id = alice.connection().id();
-            log.next(ConnectionEvent.Type.RECEIVED, id);
+        try (LoggedRecords logged = LoggedRecords.of("io.swaggersocket.server.HttpGuard")) {
+            EventLog log = new EventLog();
+            try (SocketServer server = start(TOKENS, log)) {
+                Dialer.Dialed alice = dial(server, Map.of("Authorization", "Bearer alice")).get(10, TimeUnit.SECONDS);
+                String id = alice.connection().id();
+                log.next(ConnectionEvent.Type.RECEIVED, id);
 
-            Throwable failure = dialFailure(server, Map.of("Authorization", "Bearer alice", "X-Boom", "1"));
-            assertEquals("Invalid response code 500", failure.getMessage());
-            RawHttp.Response raw = RawHttp.upgrade(server.port(), "/tunnel", null, "X-Boom: 1");
-            assertEquals(500, raw.status());
-            assertEquals("{\"error\":\"authentication failed on the server\"}", raw.body());
+                Throwable failure = dialFailure(server, Map.of("Authorization", "Bearer alice", "X-Boom", "1"));
+                assertEquals("Invalid response code 500", failure.getMessage());
+                RawHttp.Response raw = RawHttp.upgrade(server.port(), "/tunnel", null, "X-Boom: 1");
+                assertEquals(500, raw.status());
+                assertEquals("{\"error\":\"authentication failed on the server\"}", raw.body());
 
-            try (ClassicHttpResponse response = server.connection(id).orElseThrow()
-                    .execute(ClassicRequestBuilder.get("/still-there").build(), Duration.ofSeconds(10))) {
-                assertEquals(200, response.getCode());
-                assertEquals("ok", EntityUtils.toString(response.getEntity()));
+                try (ClassicHttpResponse response = server.connection(id).orElseThrow()
+                        .execute(ClassicRequestBuilder.get("/still-there").build(), Duration.ofSeconds(10))) {
+                    assertEquals(200, response.getCode());
+                    assertEquals("ok", EntityUtils.toString(response.getEntity()));
+                }
+                assertEquals(1, server.activeConnections().size());
+                assertEquals(null, log.poll());
             }
-            assertEquals(1, server.activeConnections().size());
-            assertEquals(null, log.poll());
+            // logged where it happened, not printed: the caller sees only the 500
+            logged.await(LoggedRecords.thrown(Level.WARNING, "token store unreachable"), Duration.ofSeconds(10));
         }
     }
 
     @Test
     void nullFromTheAuthenticatorGives500() throws Exception {
-        EventLog log = new EventLog();
-        try (SocketServer server = start(request -> null, log)) {
-            assertEquals(500, RawHttp.upgrade(server.port(), "/tunnel", null).status());
+        try (LoggedRecords logged = LoggedRecords.of("io.swaggersocket.server.HttpGuard")) {
+            EventLog log = new EventLog();
+            try (SocketServer server = start(request -> null, log)) {
+                assertEquals(500, RawHttp.upgrade(server.port(), "/tunnel", null).status());
+            }
+            // logged where it happened, not printed: the caller sees only the 500
+            logged.await(LoggedRecords.thrown(Level.WARNING,
+                    "expected an AuthResult but the authenticator returned null"), Duration.ofSeconds(10));
         }
     }
 

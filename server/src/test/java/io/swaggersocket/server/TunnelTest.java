@@ -22,6 +22,7 @@ import io.swaggersocket.mux.SocketClosedException;
 import io.swaggersocket.mux.SocketConnection;
 import io.swaggersocket.undertow.UndertowChannel;
 import io.undertow.websockets.core.WebSocketChannel;
+import io.swaggersocket.testing.LoggedRecords;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
@@ -243,34 +245,38 @@ class TunnelTest {
 
     @Test
     void listenerThatThrowsKeepsReceivingAndOthersStillHearEverything() throws Exception {
-        EventLog log = new EventLog();
-        AtomicInteger thrown = new AtomicInteger();
-        try (SocketServer server = SocketServer.builder().bind("127.0.0.1", 0).build()) {
-            server.addListener(event -> {
-                thrown.incrementAndGet();
-                throw new IllegalStateException("listener failure for the test");
-            });
-            server.addListener(log);
-            server.start();
-            Dialer.Dialed first = dialer.dial(server.uri(), null, null).get(10, TimeUnit.SECONDS);
-            log.next(ConnectionEvent.Type.RECEIVED, first.connection().id());
-            first.connection().close();
-            log.next(ConnectionEvent.Type.CLOSED, first.connection().id());
-            assertEquals(2, thrown.get());
+        try (LoggedRecords logged = LoggedRecords.of("io.swaggersocket.server.EventDispatcher")) {
+            EventLog log = new EventLog();
+            AtomicInteger thrown = new AtomicInteger();
+            try (SocketServer server = SocketServer.builder().bind("127.0.0.1", 0).build()) {
+                server.addListener(event -> {
+                    thrown.incrementAndGet();
+                    throw new IllegalStateException("listener failure for the test");
+                });
+                server.addListener(log);
+                server.start();
+                Dialer.Dialed first = dialer.dial(server.uri(), null, null).get(10, TimeUnit.SECONDS);
+                log.next(ConnectionEvent.Type.RECEIVED, first.connection().id());
+                first.connection().close();
+                log.next(ConnectionEvent.Type.CLOSED, first.connection().id());
+                assertEquals(2, thrown.get());
 
-            server.removeListener(log);
-            Dialer.Dialed second = dialer.dial(server.uri(), null, null).get(10, TimeUnit.SECONDS);
-            second.connection().close();
-            EventLog after = new EventLog();
-            server.addListener(after);
-            Dialer.Dialed third = dialer.dial(server.uri(), null, null).get(10, TimeUnit.SECONDS);
-            // 'after' sees the third connection; the second's events may or may not precede it.
-            ConnectionEvent e;
-            do {
-                e = after.next();
-            } while (!e.connectionId().equals(third.connection().id()));
-            assertEquals(ConnectionEvent.Type.RECEIVED, e.type());
-            assertNull(log.poll(), "a removed listener receives nothing");
+                server.removeListener(log);
+                Dialer.Dialed second = dialer.dial(server.uri(), null, null).get(10, TimeUnit.SECONDS);
+                second.connection().close();
+                EventLog after = new EventLog();
+                server.addListener(after);
+                Dialer.Dialed third = dialer.dial(server.uri(), null, null).get(10, TimeUnit.SECONDS);
+                // 'after' sees the third connection; the second's events may or may not precede it.
+                ConnectionEvent e;
+                do {
+                    e = after.next();
+                } while (!e.connectionId().equals(third.connection().id()));
+                assertEquals(ConnectionEvent.Type.RECEIVED, e.type());
+                assertNull(log.poll(), "a removed listener receives nothing");
+            }
+            // each failure of the listener is logged (not printed: taken here), and delivery goes on
+            logged.await(LoggedRecords.thrown(Level.WARNING, "listener failure for the test"), Duration.ofSeconds(10));
         }
     }
 
@@ -363,11 +369,15 @@ class TunnelTest {
 
     @Test
     void connectionIdSupplierThatFailsGives500() throws Exception {
-        try (SocketServer server = SocketServer.builder().bind("127.0.0.1", 0).connectionIds(() -> "").build()) {
-            server.start();
-            RawHttp.Response response = RawHttp.upgrade(server.port(), "/tunnel", null);
-            assertEquals(500, response.status());
-            assertEquals("{\"error\":\"no connection id could be assigned\"}", response.body());
+        try (LoggedRecords logged = LoggedRecords.of("io.swaggersocket.server.TunnelHandler")) {
+            try (SocketServer server = SocketServer.builder().bind("127.0.0.1", 0).connectionIds(() -> "").build()) {
+                server.start();
+                RawHttp.Response response = RawHttp.upgrade(server.port(), "/tunnel", null);
+                assertEquals(500, response.status());
+                assertEquals("{\"error\":\"no connection id could be assigned\"}", response.body());
+            }
+            // logged where it happened, not printed: the caller sees only the 500
+            logged.await(LoggedRecords.thrown(Level.WARNING, "expected a non-empty connection id but the supplier returned \"\""), Duration.ofSeconds(10));
         }
     }
 }
