@@ -12,12 +12,14 @@ import io.swaggersocket.openapi.OpenApiHandler;
 import io.swaggersocket.openapi.OperationResult;
 import io.swaggersocket.server.AccessPolicy;
 import io.swaggersocket.server.Grants;
+import io.swaggersocket.server.PemTls;
 import io.swaggersocket.server.SocketServer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
@@ -98,6 +100,17 @@ final class ReadmeSnippets {
             System.out.println(new String(s.input().readAllBytes(), UTF_8));
         }
         // README: end
+    }
+
+    /** The server's and the agent's TLS contexts from the PEM files in {@code dir}, the keys encrypted. */
+    static SSLContext[] pem(Path dir) throws Exception {
+        // README: pem
+        char[] password = PemTls.readPassword(dir.resolve("key-password.txt"));   // dir: e.g. Path.of("/etc/swaggersocket")
+        SSLContext tls = PemTls.serverContext(dir.resolve("fullchain.pem"), dir.resolve("privkey.pem"), password, null);
+        SSLContext agent = PemTls.clientContext(dir.resolve("agent.pem"), dir.resolve("agent-key.pem"), password,
+                dir.resolve("server-ca.pem"));
+        // README: end
+        return new SSLContext[] {tls, agent};
     }
 
     /** The petstore served on the agent {@code client} from {@code spec} (the repository's petstore.yaml). */

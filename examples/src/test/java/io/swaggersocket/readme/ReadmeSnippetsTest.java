@@ -65,7 +65,7 @@ class ReadmeSnippetsTest {
         }
         Map<String, String> blocks = Snippets.blocks(Files.readString(ROOT.resolve("README.md")));
         assertEquals(List.of(), Snippets.differences(blocks, regions));
-        assertEquals(7, blocks.size(), "snippets in README.md: " + blocks.keySet());
+        assertEquals(8, blocks.size(), "snippets in README.md: " + blocks.keySet());
     }
 
     @Test
@@ -109,6 +109,61 @@ class ReadmeSnippetsTest {
                 out.await(Pattern.quote("200 ok"), Duration.ofSeconds(10));
                 out.await("ConnectionEvent\\[RECEIVED, .*", Duration.ofSeconds(10));
                 assertEquals(1, s.activeConnections().size());
+            }
+        }
+    }
+
+    @Test
+    void thePemSnippetLoadsEncryptedKeysAndTheContextsShakeHands(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        java.security.KeyPair keys = generator.generateKeyPair();
+        var now = java.time.Instant.now();
+        var name = new org.bouncycastle.asn1.x500.X500Name("CN=localhost");
+        var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.ONE,
+                java.util.Date.from(now.minusSeconds(60)), java.util.Date.from(now.plusSeconds(3600)), name, keys.getPublic())
+                .addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, false,
+                        new org.bouncycastle.asn1.x509.GeneralNames(new org.bouncycastle.asn1.x509.GeneralName(
+                                org.bouncycastle.asn1.x509.GeneralName.iPAddress, "127.0.0.1")));
+        var certificate = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(builder.build(
+                new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+        var encryptor = new org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder(
+                org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC)
+                .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).setPassword("pw".toCharArray()).build();
+        for (String file : List.of("fullchain.pem", "agent.pem", "server-ca.pem")) {
+            try (var w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(java.nio.file.Files.newBufferedWriter(dir.resolve(file)))) {
+                w.writeObject(certificate);
+            }
+        }
+        for (String file : List.of("privkey.pem", "agent-key.pem")) {
+            try (var w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(java.nio.file.Files.newBufferedWriter(dir.resolve(file)))) {
+                w.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(keys.getPrivate(), encryptor));
+            }
+        }
+        java.nio.file.Files.writeString(dir.resolve("key-password.txt"), "pw\n");
+        javax.net.ssl.SSLContext[] contexts = ReadmeSnippets.pem(dir);
+        try (javax.net.ssl.SSLServerSocket listening = (javax.net.ssl.SSLServerSocket) contexts[0].getServerSocketFactory()
+                .createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            listening.setSoTimeout(10_000);
+            // Completed before the socket closes: an SSLSocket's close waits for the peer's close_notify.
+            java.util.concurrent.CompletableFuture<Integer> accepted = new java.util.concurrent.CompletableFuture<>();
+            threads.submit(() -> {
+                try (var s = (javax.net.ssl.SSLSocket) listening.accept()) {
+                    s.setSoTimeout(10_000);
+                    s.startHandshake();
+                    accepted.complete(s.getInputStream().read());
+                } catch (Exception e) {
+                    accepted.completeExceptionally(e);
+                }
+                return null;
+            });
+            try (var client = (javax.net.ssl.SSLSocket) contexts[1].getSocketFactory().createSocket("127.0.0.1",
+                    listening.getLocalPort())) {
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write(42);
+                client.getOutputStream().flush();
+                assertEquals(42, accepted.get(10, java.util.concurrent.TimeUnit.SECONDS));
             }
         }
     }
