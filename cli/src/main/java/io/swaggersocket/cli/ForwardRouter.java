@@ -47,6 +47,10 @@ final class ForwardRouter implements HttpRequestHandler, AutoCloseable {
                 prefix = normalise(spec.substring(0, eq));
                 url = spec.substring(eq + 1);
             }
+            if (!url.regionMatches(true, 0, "http://", 0, 7) && !url.regionMatches(true, 0, "https://", 0, 8)) {
+                throw new UsageException("--forward: expected an http:// or https:// URL such as http://127.0.0.1:8080"
+                        + " (or PATH=URL) but was \"" + url + "\"" + (url.matches("[^/:]+:\\d+.*") ? "; did you mean http://" + url + "?" : ""));
+            }
             URI uri;
             try {
                 uri = new URI(url);

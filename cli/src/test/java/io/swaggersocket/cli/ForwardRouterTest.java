@@ -83,7 +83,11 @@ class ForwardRouterTest {
         assertTrue(assertThrows(UsageException.class, () -> ForwardRouter.Forward.parse("/a/../b=http://127.0.0.1:1"))
                 .getMessage().startsWith("--forward: expected a plain base path"));
         assertTrue(assertThrows(UsageException.class, () -> ForwardRouter.Forward.parse("/a=ftp://127.0.0.1:1"))
-                .getMessage().startsWith("--forward: expected an http or https URI"));
+                .getMessage().startsWith("--forward: expected an http:// or https:// URL"));
+        assertTrue(assertThrows(UsageException.class, () -> ForwardRouter.Forward.parse("127.0.0.1:8080"))
+                .getMessage().endsWith("did you mean http://127.0.0.1:8080?"));
+        assertTrue(assertThrows(UsageException.class, () -> ForwardRouter.Forward.parse("/ui=localhost:3000/x"))
+                .getMessage().endsWith("did you mean http://localhost:3000/x?"));
         assertEquals("--forward: base path /api is given twice", assertThrows(UsageException.class,
                 () -> router("/api=http://127.0.0.1:1", "/api/=http://127.0.0.1:2")).getMessage());
         assertEquals(new ForwardRouter.Forward("", URI.create("http://127.0.0.1:1")),
