@@ -72,7 +72,7 @@ final class IngressCall {
                 finish(exchange.getStatusCode());
                 return;
             }
-            BasicClassicHttpRequest request = IngressHandler.request(exchange, route.target(), ingress.authenticated());
+            BasicClassicHttpRequest request = IngressRequest.request(exchange, route.target(), ingress.authenticated());
             if (exchange.getRequestContentLength() == 0) {
                 request.setEntity(new ByteArrayEntity(new byte[0], null)); // keeps "Content-Length: 0"
             }

@@ -8,21 +8,14 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.Connectors;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpContinue;
-import io.undertow.util.HeaderMap;
-import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
-import java.util.StringJoiner;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -82,21 +75,8 @@ final class IngressHandler implements HttpHandler {
     static final String PREFIX = "/agents";
     private static final System.Logger LOG = System.getLogger(IngressHandler.class.getName());
     private static final int BUFFER = 64 * 1024;
-    /** Headers about one HTTP/1.1 hop (RFC 9110 7.6.1) and the body framing, which each hop states afresh. */
-    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
-            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
-            "content-length", "expect");
-    /** {@link #HOP_BY_HOP} as an array, for a case-insensitive match that allocates nothing. */
-    private static final String[] HOP_BY_HOP_NAMES = HOP_BY_HOP.toArray(new String[0]);
     /** The largest response body relayed from the I/O thread once it has arrived whole. */
     static final int ARRIVED_BODY_MAX = 64 * 1024;
-    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
-    private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
-    private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
-    private static final String SIGNATURE_DATE =
-            io.swaggersocket.auth.RequestSigner.DATE_HEADER.toLowerCase(Locale.ROOT);
-    private static final String SIGNATURE_CONTENT =
-            io.swaggersocket.auth.RequestSigner.CONTENT_SHA256_HEADER.toLowerCase(Locale.ROOT);
 
     private final AgentPool agents;
     private final ServerMetrics metrics;
@@ -269,11 +249,12 @@ final class IngressHandler implements HttpHandler {
         if (route == null) {
             return exchange.getStatusCode();
         }
-        return forward(exchange, watch, route.agent(), route.target(), request(exchange, route.target(), guard != null));
+        return forward(exchange, watch, route.agent(), route.target(),
+                IngressRequest.request(exchange, route.target(), guard != null));
     }
 
     /** Where an admitted call goes: the agent picked for it, and its target there. */
-    record Route(SocketConnection agent, Target target) {
+    record Route(SocketConnection agent, IngressRequest.Target target) {
     }
 
     /**
@@ -289,7 +270,7 @@ final class IngressHandler implements HttpHandler {
                 return null;
             }
         }
-        Target target = Target.of(exchange, guard != null);
+        IngressRequest.Target target = IngressRequest.Target.of(exchange, guard != null);
         if (target == null) {
             fail(exchange, IngressError.BAD_PATH, 404, "expected " + PREFIX + "/{name}/{path} but was "
                     + exchange.getRequestPath());
@@ -318,7 +299,7 @@ final class IngressHandler implements HttpHandler {
         return new Route(agent.get(), target);
     }
 
-    private int forward(HttpServerExchange exchange, IngressWatch watch, SocketConnection agent, Target target,
+    private int forward(HttpServerExchange exchange, IngressWatch watch, SocketConnection agent, IngressRequest.Target target,
             BasicClassicHttpRequest request) {
         long length = exchange.getRequestContentLength();
         boolean chunked = length < 0 && exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
@@ -389,7 +370,7 @@ final class IngressHandler implements HttpHandler {
     }
 
     /** Answers a call that got no response head; returns the status sent (0 when the client is gone). */
-    int failed(HttpServerExchange exchange, IngressWatch watch, Target target, SocketConnection agent,
+    int failed(HttpServerExchange exchange, IngressWatch watch, IngressRequest.Target target, SocketConnection agent,
             IngressUpload body, Exception e) {
         String who = "agent \"" + target.name() + "\" (connection " + agent.id() + ")";
         if (body != null && body.clientFailure() instanceof SignedBody.DigestMismatchException mismatch) {
@@ -504,98 +485,6 @@ final class IngressHandler implements HttpHandler {
         }
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // The request sent to the agent
-
-    /** Where a call goes: the agent's name and the path with the query to send it. */
-    record Target(String name, String pathAndQuery) {
-
-        /**
-         * Parses the raw request target, so that the agent gets the path exactly as the client
-         * encoded it; {@code null} when there is no agent name. With {@code dropToken} the
-         * {@code token} query parameter, the server's own credential, is left out.
-         */
-        static Target of(HttpServerExchange exchange, boolean dropToken) {
-            String uri = HttpRoutes.rawPath(exchange);
-            if (!uri.startsWith(PREFIX + "/")) {
-                return null;
-            }
-            int nameStart = PREFIX.length() + 1;
-            int nameEnd = uri.indexOf('/', nameStart);
-            String rawName = nameEnd < 0 ? uri.substring(nameStart) : uri.substring(nameStart, nameEnd);
-            String name = rawName.isEmpty() ? null : IngressPaths.percentDecode(rawName);
-            if (name == null) {
-                return null;
-            }
-            String path = nameEnd < 0 ? "/" : uri.substring(nameEnd);
-            String query = exchange.getQueryString();
-            if (dropToken && query != null && !query.isEmpty()) {
-                query = IngressPaths.withoutToken(query);
-            }
-            return new Target(name, query == null || query.isEmpty() ? path : path + "?" + query);
-        }
-
-        /** Why the path may not go to an agent ({@link IngressPaths#dotSegment}), or {@code null}. */
-        String refusal() {
-            int query = pathAndQuery.indexOf('?');
-            return IngressPaths.dotSegment(query < 0 ? pathAndQuery : pathAndQuery.substring(0, query));
-        }
-    }
-
-    /**
-     * The request for the agent: method, path and query as sent, headers without the hop-by-hop
-     * ones, and X-Forwarded-For / -Proto / -Host / -Prefix ({@link IngressPrefix}). On an
-     * authenticated ingress, a Bearer {@code Authorization} is the server's credential and is not passed on.
-     */
-    static BasicClassicHttpRequest request(HttpServerExchange exchange, Target target,
-            boolean dropCredentials) {
-        BasicClassicHttpRequest request = new BasicClassicHttpRequest(exchange.getRequestMethod().toString(), "/");
-        request.setPath(target.pathAndQuery()); // as is: the constructor would read "//x" as an authority
-        HeaderMap headers = exchange.getRequestHeaders();
-        Set<String> connectionTokens = new HashSet<>();
-        HeaderValues connection = headers.get(Headers.CONNECTION);
-        if (connection != null) {
-            connection.forEach(v -> connectionTokens.addAll(tokens(v)));
-        }
-        StringJoiner forwardedFor = new StringJoiner(", ");
-        for (HeaderValues values : headers) {
-            String name = values.getHeaderName().toString();
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (HOP_BY_HOP.contains(lower) || connectionTokens.contains(lower)
-                    || lower.equals("x-forwarded-proto") || lower.equals("x-forwarded-host")) {
-                continue;
-            }
-            for (String value : values) {
-                if (lower.equals("x-forwarded-for")) {
-                    forwardedFor.add(value);
-                } else if (!(dropCredentials && isCredential(lower, value))) {
-                    request.addHeader(name, value);
-                }
-            }
-        }
-        InetSocketAddress peer = exchange.getSourceAddress();
-        if (peer != null && peer.getAddress() != null) {
-            forwardedFor.add(peer.getAddress().getHostAddress());
-        }
-        if (forwardedFor.length() > 0) {
-            request.setHeader(X_FORWARDED_FOR, forwardedFor.toString());
-        }
-        request.setHeader(X_FORWARDED_PROTO, exchange.getRequestScheme());
-        String host = headers.getFirst(Headers.HOST);
-        request.setHeader(X_FORWARDED_HOST, host != null ? host : exchange.getHostAndPort());
-        IngressPrefix.replace(request, exchange);
-        return request;
-    }
-
-    /** The server's own credentials: a Bearer or signed Authorization, and the signature's headers. */
-    private static boolean isCredential(String lowerName, String value) {
-        if (lowerName.equals("authorization")) {
-            return value.regionMatches(true, 0, "Bearer ", 0, 7)
-                    || value.startsWith(io.swaggersocket.auth.RequestSigner.ALGORITHM + " ");
-        }
-        return lowerName.equals(SIGNATURE_DATE) || lowerName.equals(SIGNATURE_CONTENT);
-    }
-
     /**
      * The client's body; for a signed request, checked against its signed SHA-256 as it streams:
      * a mismatch fails the read at the end, so the agent sees a reset, never a complete body.
@@ -609,25 +498,5 @@ final class IngressHandler implements HttpHandler {
         }
         return new SignedBody(in, exchange.getRequestHeaders().getFirst(
                 io.swaggersocket.auth.RequestSigner.CONTENT_SHA256_HEADER), exchange.getRequestContentLength());
-    }
-
-    /** True if {@code name} is one of {@link #HOP_BY_HOP}, in any case. */
-    static boolean isHopByHop(String name) {
-        for (String h : HOP_BY_HOP_NAMES) {
-            if (h.length() == name.length() && h.equalsIgnoreCase(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static Set<String> tokens(String list) {
-        Set<String> out = new HashSet<>();
-        for (String t : list.split(",")) {
-            if (!t.isBlank()) {
-                out.add(t.trim().toLowerCase(Locale.ROOT));
-            }
-        }
-        return out;
     }
 }

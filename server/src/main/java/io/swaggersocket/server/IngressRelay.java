@@ -157,12 +157,12 @@ final class IngressRelay {
         Header[] connection = response.getHeaders("Connection");
         Set<String> connectionTokens = connection.length == 0 ? Set.of() : new HashSet<>();
         for (Header h : connection) {
-            connectionTokens.addAll(IngressHandler.tokens(h.getValue()));
+            connectionTokens.addAll(IngressRequest.tokens(h.getValue()));
         }
         HeaderMap out = exchange.getResponseHeaders();
         for (Header h : response.getHeaders()) {
             String name = h.getName();
-            if (!IngressHandler.isHopByHop(name) && (connectionTokens.isEmpty()
+            if (!IngressRequest.isHopByHop(name) && (connectionTokens.isEmpty()
                     || !connectionTokens.contains(name.toLowerCase(Locale.ROOT)))) {
                 String value = h.getValue();
                 if (rewriteRedirects && IngressPrefix.rewrites(name)) {

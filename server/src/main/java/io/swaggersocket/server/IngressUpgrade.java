@@ -80,7 +80,7 @@ final class IngressUpgrade {
             return ingress.fail(exchange, IngressError.NO_UPGRADE, 502, who + " runs a version that cannot carry "
                     + exchange.getRequestHeaders().getFirst(Headers.UPGRADE) + " upgrades through the tunnel; update the agent");
         }
-        BasicClassicHttpRequest request = IngressHandler.request(exchange, route.target(), ingress.authenticated());
+        BasicClassicHttpRequest request = IngressRequest.request(exchange, route.target(), ingress.authenticated());
         HeaderValues protocols = exchange.getRequestHeaders().get(Headers.UPGRADE);
         protocols.forEach(p -> request.addHeader("Upgrade", p));
         request.setHeader("Connection", "Upgrade");
