@@ -51,7 +51,7 @@ class CommandLineTest {
         assertUsage("agent", List.of("--server", "http://127.0.0.1:1/tunnel", "--name", "a1", "--forward",
                 "http://127.0.0.1:2"), "--server: expected a ws:// or wss:// address but was http://");
         assertUsage("agent", List.of("--server", "ws://127.0.0.1:1/tunnel", "--name", "a1", "--forward",
-                "ftp://127.0.0.1:2"), "--forward: expected an http or https URI but was ftp://127.0.0.1:2");
+                "ftp://127.0.0.1:2"), "--forward: expected an http:// or https:// URL such as http://127.0.0.1:8080 (or PATH=URL) but was \"ftp://127.0.0.1:2\"");
         assertUsage("agent", concat(ok, "--meta", "region"), "--meta: expected KEY=VALUE but was \"region\"");
         assertUsage("agent", concat(ok, "--meta", "name=x"), "--meta: the name is given with --name");
         assertUsage("agent", concat(ok, "--token", "a b"), "--token: expected a token without spaces or control characters");
