@@ -27,9 +27,10 @@ import java.util.Map;
  * <p>The document is registered under {@link #BASE}, and each schema is loaded by its location
  * in it, so {@code $ref}s to components resolve as the document means them. Formats are
  * asserted, with {@code int32} / {@code int64} added ({@link IntegerFormat}). Requests are
- * validated with readOnly properties treated as absent (a required readOnly property may be
- * missing) and writeOnly ones allowed. Built while the handler is built; afterwards read-only
- * and shared by all calls (networknt's {@link Schema} is thread-safe once loaded).
+ * validated as requests: a required readOnly property may be missing and is refused when sent;
+ * writeOnly ones are allowed. Nothing is ever fetched: the document is the only resource. Built
+ * while the handler is built; afterwards read-only and shared by all calls (networknt's
+ * {@link Schema} is thread-safe once loaded).
  */
 final class SchemaValidator {
     /** The id the document is registered under: never fetched, only a name to resolve {@code $ref}s against. */
@@ -68,6 +69,7 @@ final class SchemaValidator {
                 .build();
         this.registry = SchemaRegistry.withDefaultDialect(dialect, builder -> builder
                 .schemaRegistryConfig(config)
+                .schemaLoader(loader -> loader.fetchRemoteResources(false)) // a document must not make us dial out
                 .schemas(Map.of(BASE, json)));
         index(document.tree, "");
     }

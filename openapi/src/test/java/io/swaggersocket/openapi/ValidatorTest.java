@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
 import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 import org.junit.jupiter.api.Test;
 
@@ -133,5 +136,29 @@ class ValidatorTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OpenApiHandler.builder(spec).operation("v", call -> null).build());
         assertTrue(e.getMessage().startsWith("operation 'v' (POST /v) request body application/json"), e.getMessage());
+    }
+
+    @Test
+    void aSchemaNamingARemoteDialectIsRefusedWithoutFetchingIt() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String spec = "openapi: 3.1.0\n"
+                + "info: {title: t, version: '1'}\n"
+                + "paths:\n"
+                + "  /v:\n"
+                + "    post:\n"
+                + "      operationId: v\n"
+                + "      requestBody:\n"
+                + "        content:\n"
+                + "          application/json:\n"
+                + "            schema: {$schema: 'http://127.0.0.1:" + listener.getLocalPort() + "/d', type: object}\n"
+                + "      responses: {'204': {description: ok}}\n";
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> OpenApiHandler.builder(spec).operation("v", call -> null).build());
+            assertTrue(e.getMessage().startsWith(
+                    "operation 'v' (POST /v) request body application/json: invalid schema"), e.getMessage());
+            // a connection made during the build would already be queued: accept returns at once
+            listener.setSoTimeout(200);
+            assertThrows(SocketTimeoutException.class, listener::accept, "the build dialed the dialect's URL");
+        }
     }
 }
