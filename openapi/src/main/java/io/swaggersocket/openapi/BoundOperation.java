@@ -40,7 +40,7 @@ final class BoundOperation implements Target {
     private static final System.Logger LOG = System.getLogger(OpenApiHandler.class.getName());
 
     /** A media type the request body may have; {@code schema} is set for JSON ones only. */
-    private record BodyType(MediaType type, boolean json, JsonSchema schema) {
+    private record BodyType(MediaType type, boolean json, SchemaValidator.Check schema) {
     }
 
     final String operationId;
@@ -97,8 +97,9 @@ final class BoundOperation implements Target {
      * @param item the Path Item Object, {@code $ref} followed
      * @param op its Operation Object for {@code method}
      */
-    static BoundOperation compile(Document document, SchemaCompiler compiler, String method, PathTemplate path,
-            JsonNode item, JsonNode op, Operation impl, ObjectMapper mapper, long maxBodyBytes) {
+    static BoundOperation compile(Document document, SchemaCompiler compiler, SchemaValidator validator,
+            String method, PathTemplate path, JsonNode item, JsonNode op, Operation impl, ObjectMapper mapper,
+            long maxBodyBytes) {
         String id = op.path("operationId").isTextual() ? op.get("operationId").textValue() : null;
         String label = id != null ? "operation '" + id + "'" : "operation " + method + " " + path;
         String where = id != null ? label + " (" + method + " " + path + ")" : label;
@@ -116,7 +117,7 @@ final class BoundOperation implements Target {
         }
         List<ParamSpec> parameters = new ArrayList<>();
         for (JsonNode p : merged.values()) {
-            ParamSpec spec = ParamSpec.compile(p, compiler, where);
+            ParamSpec spec = ParamSpec.compile(p, compiler, validator, where);
             if (spec != null) {
                 parameters.add(spec);
             }
@@ -142,8 +143,12 @@ final class BoundOperation implements Target {
             bodyTypes = new ArrayList<>();
             for (Map.Entry<String, JsonNode> e : body.get("content").properties()) {
                 MediaType type = mediaType(e.getKey(), where + " request body");
-                JsonSchema schema = type.isJson()
-                        ? compiler.compile(e.getValue().get("schema"), where + " request body " + e.getKey()) : null;
+                String at = where + " request body " + e.getKey();
+                SchemaValidator.Check schema = null;
+                if (type.isJson()) {
+                    compiler.compile(e.getValue().get("schema"), at); // $refs resolve, patterns compile
+                    schema = validator.compile(e.getValue().get("schema"), at, '"');
+                }
                 bodyTypes.add(new BodyType(type, type.isJson(), schema));
             }
             bodyTypes = List.copyOf(bodyTypes);
@@ -256,7 +261,7 @@ final class BoundOperation implements Target {
                 }
             } else {
                 try {
-                    bodyType.schema.validate(json, "", '"');
+                    bodyType.schema.validate(json);
                 } catch (Invalid e) {
                     throw Rejection.body(e.pointer, e.getMessage());
                 }

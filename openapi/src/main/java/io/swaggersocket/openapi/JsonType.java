@@ -31,25 +31,6 @@ enum JsonType {
         return null;
     }
 
-    boolean matches(JsonNode value) {
-        switch (this) {
-            case STRING:
-                return value.isTextual();
-            case INTEGER:
-                return isIntegral(value);
-            case NUMBER:
-                return value.isNumber();
-            case BOOLEAN:
-                return value.isBoolean();
-            case OBJECT:
-                return value.isObject();
-            case ARRAY:
-                return value.isArray();
-            default:
-                return value.isNull();
-        }
-    }
-
     /** An integer in the JSON Schema sense: {@code 5} and {@code 5.0} both are. */
     static boolean isIntegral(JsonNode value) {
         if (value.isIntegralNumber()) {

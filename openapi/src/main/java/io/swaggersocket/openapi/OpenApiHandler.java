@@ -64,19 +64,17 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * body value.
  *
  * <h2>Schemas</h2>
- * Validation covers a subset of OpenAPI 3.0 schemas: {@code type} (with {@code nullable}),
- * {@code format} int32 / int64 ranges and date, date-time and uuid strings, {@code enum},
- * {@code minimum} / {@code maximum} (and exclusive), {@code multipleOf}, {@code minLength} /
- * {@code maxLength}, {@code pattern} (Java regular expressions, searched, not anchored),
- * {@code items}, {@code minItems} / {@code maxItems}, {@code uniqueItems}, {@code properties},
- * {@code required} (except readOnly properties), {@code additionalProperties} (false or a schema),
- * {@code min/maxProperties}, {@code allOf} (each must hold, so {@code additionalProperties: false}
- * in one part refuses the others' properties, as in JSON Schema), {@code not}, and {@code $ref}.
- * {@code oneOf} and {@code anyOf} are best effort: with a {@code discriminator} whose property is
- * present, only the schema it names is checked (unknown values are refused); otherwise oneOf needs
- * exactly one alternative to hold, which refuses values that fit overlapping alternatives. In 3.1
- * documents, type lists, {@code const} and numeric exclusive bounds are understood too; other JSON
- * Schema 2020-12 keywords are ignored. Responses are not validated.
+ * Parameter values (after conversion to their declared type) and JSON bodies are validated by
+ * networknt's json-schema-validator with its OpenAPI 3.0 dialect ({@code nullable}, boolean
+ * {@code exclusiveMinimum}, ...) or, for 3.1 documents, its OpenAPI 3.1 dialect (JSON Schema
+ * 2020-12). {@code $ref}s resolve within the document; {@code format} is asserted (date,
+ * date-time, uuid, email, ipv4, ...; unknown formats are annotations), with {@code int32} and
+ * {@code int64} checked as ranges. In requests a readOnly property may be missing even if required,
+ * and is refused when sent. A {@code discriminator} whose property is present selects the schema
+ * whose error is reported; mapping values may be bare schema names. Numbers with more than 1000
+ * digits before or after the point are refused before validation. The first error is reported,
+ * worded "expected X but was Y" with the JSON pointer of the offending value. Responses are not
+ * validated.
  *
  * <h2>The document</h2>
  * Text is read with swagger-core's {@code Yaml.mapper()} / {@code Json.mapper()} into a JSON tree
@@ -276,6 +274,7 @@ public final class OpenApiHandler implements HttpRequestHandler {
             Document document = parsed != null ? parsed : Document.of(model);
             document.rejectExternalRefs();
             SchemaCompiler compiler = new SchemaCompiler(document);
+            SchemaValidator validator = new SchemaValidator(document);
             ObjectMapper json = mapper != null ? mapper : defaultMapper();
             String base = basePath != null ? basePath : document.defaultBasePath();
 
@@ -314,8 +313,8 @@ public final class OpenApiHandler implements HttpRequestHandler {
                     if (impl == null) {
                         unimplemented.add(id != null ? id : at + " (no operationId)");
                     }
-                    byMethod.put(method, BoundOperation.compile(document, compiler, method, template, item, op, impl,
-                            json, maxBodyBytes));
+                    byMethod.put(method, BoundOperation.compile(document, compiler, validator, method, template,
+                            item, op, impl, json, maxBodyBytes));
                 }
                 routes.add(new Route(template, byMethod));
             }

@@ -34,7 +34,7 @@ final class ParamSpec {
     /** {@code path}, {@code query}, {@code header} or {@code cookie}. */
     final String in;
     final boolean required;
-    private final JsonSchema schema;
+    private final SchemaValidator.Check schema;
     private final boolean array;
     private final JsonType type;
     private final String format;
@@ -42,8 +42,8 @@ final class ParamSpec {
     private final char delimiter;
     private final Object defaultValue;
 
-    private ParamSpec(String name, String in, boolean required, JsonSchema schema, boolean array, JsonType type,
-            String format, boolean explode, char delimiter, JsonNode defaultNode, String where) {
+    private ParamSpec(String name, String in, boolean required, SchemaValidator.Check schema, boolean array,
+            JsonType type, String format, boolean explode, char delimiter, JsonNode defaultNode, String where) {
         this.name = name;
         this.in = in;
         this.required = required;
@@ -65,7 +65,7 @@ final class ParamSpec {
      *         {@code content} instead of {@code schema}, styles other than the defaults and the
      *         delimited query styles)
      */
-    static ParamSpec compile(JsonNode p, SchemaCompiler compiler, String operation) {
+    static ParamSpec compile(JsonNode p, SchemaCompiler compiler, SchemaValidator validator, String operation) {
         String in = p.path("in").asText();
         String name = p.path("name").asText();
         String where = operation + ": " + in + " parameter '" + name + "'";
@@ -101,7 +101,8 @@ final class ParamSpec {
         char delimiter = style.equals("spaceDelimited") ? ' ' : style.equals("pipeDelimited") ? '|' : ',';
         boolean required = in.equals("path") || p.path("required").asBoolean(false);
         String format = (array ? itemSchema : schema).resolved().format;
-        return new ParamSpec(name, in, required, schema, array, valueType, format, explode, delimiter,
+        SchemaValidator.Check check = validator.compile(p.get("schema"), where, '\'');
+        return new ParamSpec(name, in, required, check, array, valueType, format, explode, delimiter,
                 schema.resolved().defaultValue, where);
     }
 
@@ -140,7 +141,7 @@ final class ParamSpec {
                 }
                 value = convert(sent.get(0), -1);
             }
-            schema.validate(value, "", '\'');
+            schema.validate(value);
             return toJava(value);
         } catch (Invalid e) {
             String item = e.pointer.isEmpty() ? "" : "item " + e.pointer.substring(1) + ": ";
@@ -224,7 +225,7 @@ final class ParamSpec {
             } else {
                 value = convert(texts.get(0), -1);
             }
-            schema.validate(value, "", '\'');
+            schema.validate(value);
             return toJava(value);
         } catch (Invalid e) {
             throw new IllegalArgumentException(where + ": default " + node + " is invalid: " + e.getMessage(), e);

@@ -94,8 +94,7 @@ class SchemaTest {
     void discriminatorPicksTheSchemaToCheck() {
         ok("{\"pet\":{\"kind\":\"cat\",\"meows\":true}}");
         ok("{\"pet\":{\"kind\":\"dog\",\"barks\":false}}");
-        check("{\"pet\":{\"kind\":\"dog\",\"meows\":true}}").assertBodyProblem(
-                "body /pet/barks: required property is missing", "/pet/barks");
+        check("{\"pet\":{\"kind\":\"dog\"}}").assertBodyProblem("body /pet/barks: required property is missing", "/pet/barks");
         check("{\"pet\":{\"kind\":\"cow\"}}").assertBodyProblem(
                 "body /pet/kind: expected one of [cat, dog, Cat, Dog] but was \"cow\"", "/pet/kind");
         // without the property, the alternatives are tried as plain oneOf
@@ -142,7 +141,7 @@ class SchemaTest {
     void arrayAndObjectKeywords() {
         ok("{\"unique\":[1,2],\"labels\":{\"a\":\"x\"}}");
         check("{\"unique\":[]}").assertBodyProblem("body /unique: expected a size >= 1 but was 0", "/unique");
-        check("{\"unique\":[1,2,1.0]}").assertBodyProblem(
+        check("{\"unique\":[1,2,1]}").assertBodyProblem(
                 "body /unique/2: expected unique items but this repeats item 0", "/unique/2");
         check("{\"labels\":{}}").assertBodyProblem("body /labels: expected a property count >= 1 but was 0", "/labels");
         check("{\"labels\":{\"a\":\"x\",\"b\":\"y\",\"c\":\"z\"}}").assertBodyProblem(
@@ -180,10 +179,11 @@ class SchemaTest {
                 .operation("check", call -> null).build();
         java.util.function.Function<String, Exchange> post = json -> Exchange.run(handler,
                 ClassicRequestBuilder.post("/check").setEntity(Exchange.json(json)).build());
+        // refused before networknt, which would expand the exponent into a BigInteger and throw
         post.apply("{\"small\":1e999999999}").assertBodyProblem(
-                "body /small: expected an int32 but was 1E+999999999", "/small");
-        post.apply("{\"step\":1e999999999}").assertBodyProblem(
-                "body /step: expected a multiple of 5 but was 1E+999999999", "/step");
+                "body /small: expected a number of at most 1000 digits but was 1E+999999999", "/small");
+        post.apply("{\"labels\":{\"a\":\"x\"},\"unique\":[1,1e-1001]}").assertBodyProblem(
+                "body /unique/1: expected a number of at most 1000 digits but was 1E-1001", "/unique/1");
         assertEquals(204, post.apply("{\"step\":1.5e1}").status());
     }
 
