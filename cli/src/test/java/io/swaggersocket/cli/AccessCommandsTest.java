@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,20 +61,10 @@ class AccessCommandsTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final io.swaggersocket.testing.Resources resources = new io.swaggersocket.testing.Resources();
     private final Lines serverOut = new Lines();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
 
     private Path file(String name, String text) throws Exception {
         Path f = dir.resolve(name);
@@ -86,7 +75,7 @@ class AccessCommandsTest {
     private ServerCommand.Running server() throws Exception {
         file("cli.secret", SECRET + "\n");
         Path access = file("access.yaml", ACCESS);
-        ServerCommand.Running server = track(ServerCommand.start(ServerCommand.parse(List.of("--listen",
+        ServerCommand.Running server = resources.track(ServerCommand.start(ServerCommand.parse(List.of("--listen",
                 "127.0.0.1:0", "--access-file", access.toString())), FAST, serverOut.stream));
         serverOut.awaitStartingWith("swaggersocket server listening: ");
         return server;
@@ -105,25 +94,25 @@ class AccessCommandsTest {
 
     @Test
     void agentsTakeCredentialsFromFilesTheEnvironmentOrASignature() throws Exception {
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         ServerCommand.Running server = server();
         Path tokenFile = file("a.token", TOKEN_A + "\n");
 
         List<String> byFile = agentArgs(server, "a1", upstream);
         byFile.addAll(List.of("--token-file", tokenFile.toString()));
         Lines out1 = new Lines();
-        track(AgentCommand.start(AgentCommand.parse(byFile), FAST, FAST_RECONNECT, out1.stream));
+        resources.track(AgentCommand.start(AgentCommand.parse(byFile), FAST, FAST_RECONNECT, out1.stream));
         out1.awaitStartingWith("connected: connection ");
 
         Lines out2 = new Lines();
-        track(AgentCommand.start(AgentCommand.parse(agentArgs(server, "b1", upstream),
+        resources.track(AgentCommand.start(AgentCommand.parse(agentArgs(server, "b1", upstream),
                 Map.of(Secrets.TOKEN_ENV, TOKEN_B)), FAST, FAST_RECONNECT, out2.stream));
         out2.awaitStartingWith("connected: connection ");
 
         List<String> signed = agentArgs(server, "a2", upstream);
         signed.addAll(List.of("--access-key", KEY_ID, "--secret-key-file", dir.resolve("cli.secret").toString()));
         Lines out3 = new Lines();
-        track(AgentCommand.start(AgentCommand.parse(signed), FAST, FAST_RECONNECT, out3.stream));
+        resources.track(AgentCommand.start(AgentCommand.parse(signed), FAST, FAST_RECONNECT, out3.stream));
         out3.awaitStartingWith("connected: connection ");
 
         assertEquals(200, get(server, "/agents/a2/hello", TOKEN_A).statusCode());
@@ -139,7 +128,7 @@ class AccessCommandsTest {
 
     @Test
     void anAgentRefusedItsNameOrCredentialsExitsSayingWhy() throws Exception {
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         ServerCommand.Running server = server();
         Lines out = new Lines();
         Lines err = new Lines();
@@ -222,7 +211,7 @@ class AccessCommandsTest {
                 java.toString(), "-cp", System.getProperty("java.class.path"), "io.swaggersocket.cli.Main", "server",
                 "--listen", "127.0.0.1:0", "--access-file", access.toString())
                 .redirectErrorStream(true).start();
-        track(() -> {
+        resources.track(() -> {
             process.destroy();
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly();

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,27 +36,17 @@ class CliProcessTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final io.swaggersocket.testing.Resources resources = new io.swaggersocket.testing.Resources();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
 
     @Test
     void versionAndCompletion() throws Exception {
-        CliProcess version = track(CliProcess.start(Map.of(), "--version"));
+        CliProcess version = resources.track(CliProcess.start(Map.of(), "--version"));
         assertEquals(0, version.exit(30));
         assertTrue(version.lines().get(0).matches("swaggersocket \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), version.output());
 
-        CliProcess completion = track(CliProcess.start(Map.of(), "completion"));
+        CliProcess completion = resources.track(CliProcess.start(Map.of(), "completion"));
         assertEquals(0, completion.exit(30));
         String script = completion.output();
         assertTrue(script.contains("complete -F _complete_swaggersocket") && script.contains("swaggersocket"), script);
@@ -68,8 +57,8 @@ class CliProcessTest {
 
     @Test
     void twoForwardsJsonLogsPrecedenceAndAServerRestart() throws Exception {
-        Upstream api = track(new Upstream());
-        Upstream ui = track(new Upstream());
+        Upstream api = resources.track(new Upstream());
+        Upstream ui = resources.track(new Upstream());
         int port = freePort();
         Path tokenFile = Files.writeString(dir.resolve("token"), "  " + TOKEN + "\n");
         // server: the file says port 1 and the environment port 2; the flag wins. The token comes
@@ -78,7 +67,7 @@ class CliProcessTest {
                 + "\nlog-format: json\n");
         Map<String, String> serverEnv = Map.of("SWAGGERSOCKET_LISTEN", "127.0.0.1:2");
         String[] serverArgs = {"server", "--config", serverYaml.toString(), "--listen", "127.0.0.1:" + port};
-        CliProcess server = track(CliProcess.start(serverEnv, serverArgs));
+        CliProcess server = resources.track(CliProcess.start(serverEnv, serverArgs));
         JsonNode listening = json(server.awaitContaining("swaggersocket server listening"));
         assertTrue(listening.path("message").asText().contains("ws://127.0.0.1:" + port + "/tunnel"), listening.toString());
         assertEquals("INFO", listening.path("level").asText());
@@ -95,7 +84,7 @@ class CliProcessTest {
                 "  - /ui=" + ui.uri() + "/base",
                 "token-file: " + tokenFile,
                 "log-format: json", ""));
-        CliProcess agent = track(CliProcess.start(Map.of("SWAGGERSOCKET_SERVER", "ws://127.0.0.1:" + port + "/tunnel"),
+        CliProcess agent = resources.track(CliProcess.start(Map.of("SWAGGERSOCKET_SERVER", "ws://127.0.0.1:" + port + "/tunnel"),
                 "agent", "--config", agentYaml.toString()));
         JsonNode connected = json(agent.await(l -> l.contains("\"connected: connection "), "connected", 30));
         assertEquals("connected", field(connected, "event"), connected.toString());
@@ -116,7 +105,7 @@ class CliProcessTest {
         JsonNode lost = json(agent.await(l -> l.contains("\"disconnected\"") || l.contains("\"retry\""), "lost", 30));
         assertFalse(field(lost, "reason").isEmpty(), lost.toString());
 
-        CliProcess again = track(CliProcess.start(serverEnv, serverArgs));
+        CliProcess again = resources.track(CliProcess.start(serverEnv, serverArgs));
         again.awaitContaining("swaggersocket server listening");
         agent.await(l -> l.contains("\"connected: connection "), "connected again", 60);
         again.awaitContaining("agent a1 (connection "); // registered on the server's side too
@@ -134,7 +123,7 @@ class CliProcessTest {
 
     @Test
     void anAgentRefusedItsNameExitsWith3() throws Exception {
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         Path access = Files.writeString(dir.resolve("access.yaml"), String.join("\n",
                 "principals:",
                 "  - name: team-a",
@@ -142,10 +131,10 @@ class CliProcessTest {
                 "    register: [\"a*\"]",
                 "    call: [\"a*\"]", ""));
         int port = freePort();
-        CliProcess server = track(CliProcess.start(Map.of(), "server", "--listen", "127.0.0.1:" + port,
+        CliProcess server = resources.track(CliProcess.start(Map.of(), "server", "--listen", "127.0.0.1:" + port,
                 "--access-file", access.toString()));
         server.awaitContaining("swaggersocket server listening");
-        CliProcess agent = track(CliProcess.start(Map.of("SWAGGERSOCKET_TOKEN", TOKEN), "agent", "--server",
+        CliProcess agent = resources.track(CliProcess.start(Map.of("SWAGGERSOCKET_TOKEN", TOKEN), "agent", "--server",
                 "ws://127.0.0.1:" + port + "/tunnel", "--name", "b1", "--forward", upstream.uri().toString()));
         assertEquals(Main.REFUSED, agent.exit(60), agent.output());
         assertTrue(agent.output().contains("swaggersocket agent: the server refused this agent (403): "), agent.output());
@@ -180,12 +169,12 @@ class CliProcessTest {
         Path chain = Files.writeString(dir.resolve("chain.pem"), Files.readString(dir.resolve("server.pem"))
                 + Files.readString(dir.resolve("ca.pem")));
 
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         int port = freePort();
-        CliProcess server = track(CliProcess.start(Map.of("SWAGGERSOCKET_TOKEN", TOKEN), "server", "--listen",
+        CliProcess server = resources.track(CliProcess.start(Map.of("SWAGGERSOCKET_TOKEN", TOKEN), "server", "--listen",
                 "127.0.0.1:" + port, "--tls-cert", chain.toString(), "--tls-key", keyPem.toString()));
         server.awaitContaining("swaggersocket server listening: tunnel wss://");
-        CliProcess agent = track(CliProcess.start(Map.of("SWAGGERSOCKET_TOKEN", TOKEN,
+        CliProcess agent = resources.track(CliProcess.start(Map.of("SWAGGERSOCKET_TOKEN", TOKEN,
                 "SWAGGERSOCKET_CA_CERT", dir.resolve("ca.pem").toString()), "agent", "--server",
                 "wss://127.0.0.1:" + port + "/tunnel", "--name", "a1", "--forward", upstream.uri().toString()));
         agent.awaitContaining("connected: connection ");

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,22 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class DistributionIT {
     private static final String TOKEN = "dist-it-token-Zq81";
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final io.swaggersocket.testing.Resources resources = new io.swaggersocket.testing.Resources();
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
 
     /** Unpacks target/swaggersocket-*-dist.tar.gz with tar, as a user would; returns its top directory. */
     private Path unpack() throws Exception {
@@ -84,16 +73,16 @@ class DistributionIT {
         Path a = Files.createSymbolicLink(dir.resolve("links/a"), dir.resolve("links").relativize(b));
         List<String> command = List.of(a.toString());
 
-        CliProcess version = track(CliProcess.exec(Map.of(), List.of(a.toString(), "--version")));
+        CliProcess version = resources.track(CliProcess.exec(Map.of(), List.of(a.toString(), "--version")));
         assertEquals(0, version.exit(60), version.output());
         assertTrue(version.output().startsWith("swaggersocket "), version.output());
 
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         int port = freePort();
         Path tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
         Path serverYaml = Files.writeString(dir.resolve("server.yaml"), "listen: 127.0.0.1:" + port + "\ntoken-file: "
                 + tokenFile + "\nlog-format: text\n");
-        CliProcess server = track(CliProcess.exec(Map.of("SWAGGERSOCKET_LOG_FORMAT", "json"),
+        CliProcess server = resources.track(CliProcess.exec(Map.of("SWAGGERSOCKET_LOG_FORMAT", "json"),
                 concat(command, "server", "--config", serverYaml.toString())));
         String listening = server.awaitContaining("swaggersocket server listening");
         assertTrue(listening.startsWith("{"), "the environment's json beats the file's text: " + listening);
@@ -101,7 +90,7 @@ class DistributionIT {
         Path agentYaml = Files.writeString(dir.resolve("agent.yaml"), String.join("\n",
                 "server: ws://127.0.0.1:" + port + "/tunnel", "name: dist", "token-file: " + tokenFile,
                 "forward:", "  - /=" + upstream.uri(), ""));
-        CliProcess agent = track(CliProcess.exec(Map.of(), concat(command, "agent", "--config", agentYaml.toString())));
+        CliProcess agent = resources.track(CliProcess.exec(Map.of(), concat(command, "agent", "--config", agentYaml.toString())));
         agent.await(l -> l.contains("connected: connection "), "connected", 60);
         server.awaitContaining("agent dist (connection ");
 

@@ -31,7 +31,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,25 +54,15 @@ class TunnelCommandsTest {
             .initialDelay(Duration.ofMillis(50)).maxDelay(Duration.ofMillis(200)).build();
     private static final Pattern CONNECTED = Pattern.compile("connected: connection (\\S+), forwarding to .*");
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final io.swaggersocket.testing.Resources resources = new io.swaggersocket.testing.Resources();
     private final Lines serverOut = new Lines();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
 
     private ServerCommand.Running server(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0"));
         args.addAll(List.of(extra));
-        ServerCommand.Running server = track(ServerCommand.start(ServerCommand.parse(args), FAST, serverOut.stream));
+        ServerCommand.Running server = resources.track(ServerCommand.start(ServerCommand.parse(args), FAST, serverOut.stream));
         serverOut.awaitStartingWith("swaggersocket server listening: ");
         return server;
     }
@@ -87,7 +76,7 @@ class TunnelCommandsTest {
                 upstream.uri().toString()));
         args.addAll(List.of(extra));
         Lines out = new Lines();
-        AgentCommand.Running running = track(AgentCommand.start(AgentCommand.parse(args), FAST, FAST_RECONNECT, out.stream));
+        AgentCommand.Running running = resources.track(AgentCommand.start(AgentCommand.parse(args), FAST, FAST_RECONNECT, out.stream));
         out.awaitStartingWith("connecting to ");
         String id = connectedId(out);
         serverOut.await(l -> l.startsWith("agent a1 (connection " + id + ") connected from"), "for " + id);
@@ -116,7 +105,7 @@ class TunnelCommandsTest {
 
     @Test
     void anIngressCallReachesTheServiceBehindTheAgent() throws Exception {
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         ServerCommand.Running server = server("--token", TOKEN);
         Agent agent = agent(tunnel(server).toString(), upstream, "--token", TOKEN, "--meta", "region=eu");
 
@@ -144,7 +133,7 @@ class TunnelCommandsTest {
 
     @Test
     void withoutATokenTheServerGeneratesOneAndPrintsItOnce() throws Exception {
-        ServerCommand.Running server = track(ServerCommand.start(ServerCommand.parse(List.of("--listen", "127.0.0.1:0")),
+        ServerCommand.Running server = resources.track(ServerCommand.start(ServerCommand.parse(List.of("--listen", "127.0.0.1:0")),
                 FAST, serverOut.stream));
         String line = serverOut.awaitStartingWith("generated token");
         String token = line.substring(line.lastIndexOf(' ') + 1);
@@ -162,7 +151,7 @@ class TunnelCommandsTest {
 
     @Test
     void anAgentDroppedByTheAdminApiReconnects() throws Exception {
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         ServerCommand.Running server = server("--token", TOKEN);
         Agent agent = agent(tunnel(server).toString(), upstream, "--token", TOKEN);
 
@@ -183,9 +172,9 @@ class TunnelCommandsTest {
 
     @Test
     void aKilledAgentGives502ForTheCallInFlightThen404AndARestartRestoresService() throws Exception {
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         ServerCommand.Running server = server("--token", TOKEN);
-        FaultRelay network = track(new FaultRelay(server.server().port()));
+        FaultRelay network = resources.track(new FaultRelay(server.server().port()));
         Agent agent = agent("ws://127.0.0.1:" + network.port() + "/tunnel", upstream, "--token", TOKEN);
 
         CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(HttpRequest.newBuilder(
@@ -217,7 +206,7 @@ class TunnelCommandsTest {
 
     @Test
     void anAgentWithAWrongTokenExits3() throws Exception {
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         ServerCommand.Running server = server("--token", TOKEN);
         Lines out = new Lines();
         Lines err = new Lines();
@@ -231,7 +220,7 @@ class TunnelCommandsTest {
     @Test
     void tlsWithPemFilesAndAnAgentThatSkipsVerification(@TempDir Path dir) throws Exception {
         Certificate certificate = selfSigned(dir);
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         Path tokens = Files.writeString(dir.resolve("tokens"), "# operators\n" + TOKEN + "\n");
         ServerCommand.Running server = server("--tokens-file", tokens.toString(), "--tls-cert",
                 dir.resolve("cert.pem").toString(), "--tls-key", dir.resolve("key.pem").toString());
@@ -272,7 +261,7 @@ class TunnelCommandsTest {
 
     @Test
     void anAgentServesItsMetricsOnLoopbackWithMetricsPort() throws Exception {
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         ServerCommand.Running server = server("--token", TOKEN);
         Agent agent = agent(tunnel(server).toString(), upstream, "--token", TOKEN, "--metrics-port", "0");
         assertEquals(200, call("GET", at(server, "/agents/a1/hello"), null).statusCode());
@@ -297,7 +286,7 @@ class TunnelCommandsTest {
         }
         Files.writeString(dir.resolve("pass.txt"), "s3cret pass\n");
         Files.writeString(dir.resolve("wrong.txt"), "not it\n");
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         IOException wrong = assertThrows(IOException.class, () -> server("--token", TOKEN, "--tls-cert",
                 dir.resolve("cert.pem").toString(), "--tls-key", dir.resolve("enc.pem").toString(),
                 "--tls-key-password-file", dir.resolve("wrong.txt").toString()));
@@ -322,7 +311,7 @@ class TunnelCommandsTest {
 
     @Test
     void wrongAddressesAreExplainedInTheUsersTerms(@TempDir Path dir) throws Exception {
-        Upstream upstream = track(new Upstream());
+        Upstream upstream = resources.track(new Upstream());
         ServerCommand.Running plain = server("--token", TOKEN);
         int port = plain.server().port();
         assertEquals("the server at 127.0.0.1:" + port + " has no tunnel at / (404): did you mean ws://127.0.0.1:" + port

@@ -19,8 +19,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,14 +33,13 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class ExpectContinueTest {
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final io.swaggersocket.testing.Resources resources = new io.swaggersocket.testing.Resources();
     private Undertow upstream;
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
+        resources.close();
         if (upstream != null) {
             upstream.stop();
         }
@@ -65,7 +62,7 @@ class ExpectContinueTest {
         ConnectionConfig waitsLong = ConnectionConfig.builder().continueTimeout(Duration.ofMinutes(5)).build();
         SocketServer server = SocketServer.builder().bind("127.0.0.1", 0).ingress(true).publicIngress(true)
                 .connectionConfig(waitsLong).build();
-        resources.add(server);
+        resources.track(server);
         CompletableFuture<Void> arrived = new CompletableFuture<>();
         server.addListener(event -> {
             if (event.type() == ConnectionEvent.Type.RECEIVED) {
@@ -75,9 +72,9 @@ class ExpectContinueTest {
         server.start();
         SocketClient agent = SocketClient.builder(server.uri()).metadata(Map.of("name", "edge"))
                 .connectionConfig(waitsLong).build();
-        resources.add(agent);
+        resources.track(agent);
         ForwardingHandler forward = ForwardingHandler.to(URI.create("http://127.0.0.1:" + port));
-        resources.add(forward);
+        resources.track(forward);
         agent.serve(forward);
         agent.connect();
         arrived.get(10, TimeUnit.SECONDS);

@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class WebSocketPassthroughTest {
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final io.swaggersocket.testing.Resources resources = new io.swaggersocket.testing.Resources();
     private final BlockingQueue<Long> upstreamClosed = new LinkedBlockingQueue<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private Undertow upstream;
@@ -56,17 +57,10 @@ class WebSocketPassthroughTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
+        resources.close();
         if (upstream != null) {
             upstream.stop();
         }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
     }
 
     /** An echo WebSocket service at /ws; /bye closes with 4001 after its first message; /plain is no WebSocket. */
@@ -106,14 +100,14 @@ class WebSocketPassthroughTest {
     }
 
     private SocketServer server() throws Exception {
-        SocketServer server = track(SocketServer.builder().bind("127.0.0.1", 0).ingress(true).publicIngress(true).build());
+        SocketServer server = resources.track(SocketServer.builder().bind("127.0.0.1", 0).ingress(true).publicIngress(true).build());
         server.start();
         return server;
     }
 
     /** An agent named "edge" forwarding to the upstream through {@code port}; waits until the server has it. */
     private SocketClient agent(SocketServer server, int port, ConnectionConfig config) throws Exception {
-        SocketClient agent = track(SocketClient.builder(URI.create("ws://127.0.0.1:" + port + "/tunnel"))
+        SocketClient agent = resources.track(SocketClient.builder(URI.create("ws://127.0.0.1:" + port + "/tunnel"))
                 .metadata(Map.of("name", "edge")).connectionConfig(config).build());
         CompletableFuture<Void> arrived = new CompletableFuture<>();
         server.addListener(event -> {
@@ -121,7 +115,7 @@ class WebSocketPassthroughTest {
                 arrived.complete(null);
             }
         });
-        agent.serve(track(ForwardingHandler.to(startUpstreamOnce())));
+        agent.serve(resources.track(ForwardingHandler.to(startUpstreamOnce())));
         agent.connect();
         arrived.get(10, TimeUnit.SECONDS);
         return agent;
@@ -232,7 +226,7 @@ class WebSocketPassthroughTest {
         SocketServer server = server();
         agent(server, server.port(), ConnectionConfig.defaults());
         java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(100);
-        track(threads::shutdownNow);
+        resources.track(threads::shutdownNow);
         List<CompletableFuture<Void>> sessions = new ArrayList<>();
         for (int s = 0; s < 100; s++) {
             int session = s;
@@ -281,7 +275,7 @@ class WebSocketPassthroughTest {
     @Test
     void losingTheAgentFailsTheClientsWebSocketInsteadOfLeavingItSilent() throws Exception {
         SocketServer server = server();
-        FaultRelay network = track(new FaultRelay(server.port()));
+        FaultRelay network = resources.track(new FaultRelay(server.port()));
         agent(server, network.port(), ConnectionConfig.defaults());
         Collector collector = new Collector();
         WebSocket ws = open(ws(server, "/ws"), collector);
