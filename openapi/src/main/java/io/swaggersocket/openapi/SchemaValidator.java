@@ -162,6 +162,51 @@ final class SchemaValidator {
             }
         }
         node.forEach(SchemaValidator::rewriteMappings);
+        if (node.isObject()) {
+            enforceDiscriminator((ObjectNode) node);
+        }
+    }
+
+    /**
+     * networknt counts a body that fits any oneOf/anyOf alternative, whatever its discriminator
+     * says ({"kind":"dog"} that happens to fit Cat passes). OpenAPI means the discriminator to pick
+     * the schema, so for each value it maps (or, without a mapping, each alternative's schema name)
+     * the schema gets the constraint "if the property is that value, the body matches that schema",
+     * written as {@code anyOf: [{not: {required: [p], properties: {p: {enum: [v]}}}}, {$ref: r}]}
+     * (no if/then in OpenAPI 3.0) and added under {@code allOf}. Only where the discriminator sits
+     * beside oneOf or anyOf: the inheritance style (subschemas that allOf the parent) would recurse.
+     */
+    private static void enforceDiscriminator(ObjectNode schema) {
+        String property = schema.path("discriminator").path("propertyName").asText("");
+        JsonNode alternatives = schema.has("oneOf") ? schema.get("oneOf") : schema.get("anyOf");
+        if (property.isEmpty() || alternatives == null || !alternatives.isArray()) {
+            return;
+        }
+        java.util.Map<String, String> byValue = new java.util.LinkedHashMap<>();
+        schema.path("discriminator").path("mapping").fields()
+                .forEachRemaining(e -> byValue.put(e.getKey(), e.getValue().asText()));
+        for (JsonNode alternative : alternatives) {
+            String ref = alternative.path("$ref").asText("");
+            if (ref.startsWith("#/components/schemas/") && !byValue.containsValue(ref)) {
+                byValue.put(ref.substring("#/components/schemas/".length()), ref); // implicit: the schema's name
+            }
+        }
+        if (byValue.isEmpty()) {
+            return;
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode allOf = schema.has("allOf") && schema.get("allOf").isArray()
+                ? (com.fasterxml.jackson.databind.node.ArrayNode) schema.get("allOf") : schema.putArray("allOf");
+        com.fasterxml.jackson.databind.node.JsonNodeFactory f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        byValue.forEach((value, ref) -> {
+            ObjectNode isValue = f.objectNode();
+            isValue.putArray("required").add(property);
+            isValue.putObject("properties").putObject(property).putArray("enum").add(value);
+            ObjectNode rule = f.objectNode();
+            com.fasterxml.jackson.databind.node.ArrayNode either = rule.putArray("anyOf");
+            either.addObject().set("not", isValue);
+            either.addObject().put("$ref", ref);
+            allOf.add(rule);
+        });
     }
 
     /** A compiled schema. */

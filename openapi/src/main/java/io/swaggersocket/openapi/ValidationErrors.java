@@ -28,12 +28,46 @@ final class ValidationErrors {
      * @param quote how strings are shown: {@code '"'} for JSON bodies, {@code '\''} for parameters
      */
     static Invalid first(List<Error> errors, JsonNode document, char quote) {
-        Error e = errors.get(0);
+        Error selected = discriminated(errors);
+        if (selected != null) {
+            return translate(selected, errors, document, quote, false);
+        }
+        return translate(errors.get(0), errors, document, quote, true);
+    }
+
+    /**
+     * The error of the schema a discriminator selected, when the rule SchemaValidator adds for it
+     * ({@code allOf/k/anyOf: [{not: <the property has that value>}, {$ref: <its schema>}]}) failed:
+     * networknt then reports only the selected schema's own errors, under {@code anyOf/1/$ref},
+     * and that one is the one to report rather than "matched no anyOf schema".
+     */
+    private static Error discriminated(List<Error> errors) {
+        for (Error e : errors) {
+            List<String> path = names(e.getEvaluationPath());
+            for (int i = 0; i + 4 < path.size(); i++) {
+                if (path.get(i).equals("allOf") && path.get(i + 2).equals("anyOf") && path.get(i + 3).equals("1")
+                        && path.get(i + 4).equals("$ref")) {
+                    return e;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static List<String> names(NodePath path) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; path != null && i < path.getNameCount(); i++) {
+            names.add(String.valueOf(path.getName(i)));
+        }
+        return names;
+    }
+
+    private static Invalid translate(Error e, List<Error> errors, JsonNode document, char quote, boolean wrapAnyOf) {
         String pointer = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
         if (pointer.equals("/")) {
             pointer = "";
         }
-        Invalid anyOf = anyOf(e, pointer);
+        Invalid anyOf = wrapAnyOf ? anyOf(e, pointer) : null;
         if (anyOf != null) {
             return anyOf; // networknt 2.0 reports each failed alternative but not the anyOf itself
         }

@@ -95,6 +95,9 @@ class SchemaTest {
         ok("{\"pet\":{\"kind\":\"cat\",\"meows\":true}}");
         ok("{\"pet\":{\"kind\":\"dog\",\"barks\":false}}");
         check("{\"pet\":{\"kind\":\"dog\"}}").assertBodyProblem("body /pet/barks: required property is missing", "/pet/barks");
+        // the discriminator's schema decides, even when the body would fit another alternative
+        check("{\"pet\":{\"kind\":\"dog\",\"meows\":true}}").assertBodyProblem(
+                "body /pet/barks: required property is missing", "/pet/barks");
         check("{\"pet\":{\"kind\":\"cow\"}}").assertBodyProblem(
                 "body /pet/kind: expected one of [cat, dog, Cat, Dog] but was \"cow\"", "/pet/kind");
         // without the property, the alternatives are tried as plain oneOf
