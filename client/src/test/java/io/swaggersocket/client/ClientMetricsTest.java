@@ -132,8 +132,8 @@ class ClientMetricsTest {
         assertEquals(404, call(accepted, "/missing"));
         assertEquals(500, call(accepted, "/boom"));
 
-        // A served stream leaves the table just after its last frame is queued, which may be after
-        // the caller has read the answer: wait (bounded) for the gauge to settle before reading the rest.
+        // call() closes each response unread, which resets the stream; the agent drops its side when
+        // that RESET arrives, maybe after this scrape: wait (bounded) for the gauge to settle.
         HttpResponse<String> r = scrapeUntil(at, "swaggersocket_client_streams", 0);
         assertEquals(200, r.statusCode());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("content-type").orElse(null));
