@@ -105,12 +105,8 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "present this client certificate chain (with --tls-key)")
     Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "PEM", description = "its private key: PKCS#8, PKCS#1 RSA or SEC1 EC, encrypted or not")
-    Path tlsKey;
-
-    @Option(names = "--tls-key-password-file", paramLabel = "FILE",
-            description = "the password of an encrypted --tls-key: the file's first line")
-    Path tlsKeyPasswordFile;
+    @Mixin
+    TlsKeyOptions keyOptions = new TlsKeyOptions();
 
     @Option(names = {"--ca-cert", "--tls-ca"}, paramLabel = "PEM",
             description = "trust the server certificates these CAs issued (a private CA); default: the system's trust")
@@ -304,9 +300,7 @@ final class AgentCommand implements Callable<Integer> {
         } else {
             secretKey = null;
         }
-        if ((tlsCert == null) != (tlsKey == null)) {
-            throw new UsageException("--tls-cert and --tls-key go together");
-        }
+        keyOptions.check(tlsCert);
         if ((tlsCert != null || caCert != null) && !"wss".equals(serverUri.getScheme())) {
             throw new UsageException("--tls-cert and --ca-cert need a wss:// --server");
         }
@@ -322,11 +316,9 @@ final class AgentCommand implements Callable<Integer> {
             }
             metadata.put(key, pair.substring(eq + 1));
         }
-        if (tlsKeyPasswordFile != null && tlsKey == null) {
-            throw new UsageException("--tls-key-password-file needs --tls-key");
-        }
         return new Options(serverUri, name, bearer, Map.copyOf(metadata), List.copyOf(parsed), insecure, keyId,
-                secretKey, tlsCert, tlsKey, tlsKeyPasswordFile, caCert, maxConnections, keepRedirects, metricsPort);
+                secretKey, tlsCert, keyOptions.tlsKey, keyOptions.tlsKeyPasswordFile, caCert, maxConnections, keepRedirects,
+                metricsPort);
     }
 
     private static URI uri(String option, String value) throws UsageException {
@@ -385,7 +377,7 @@ final class AgentCommand implements Callable<Integer> {
             builder.sslContext(trustingEveryone());
         } else if (options.tlsCert() != null || options.tlsCa() != null) {
             builder.sslContext(PemTls.clientContext(options.tlsCert(), options.tlsKey(),
-                    options.tlsKeyPasswordFile() == null ? null : PemTls.readPassword(options.tlsKeyPasswordFile()),
+                    TlsKeyOptions.password(options.tlsKeyPasswordFile()),
                     options.tlsCa()));
         }
         ForwardRouter router;

@@ -76,12 +76,8 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "serve https and wss with this certificate chain (with --tls-key)")
     Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "PEM", description = "its private key: PKCS#8, PKCS#1 RSA or SEC1 EC, encrypted or not")
-    Path tlsKey;
-
-    @Option(names = "--tls-key-password-file", paramLabel = "FILE",
-            description = "the password of an encrypted --tls-key: the file's first line")
-    Path tlsKeyPasswordFile;
+    @Mixin
+    TlsKeyOptions keyOptions = new TlsKeyOptions();
 
     @Option(names = "--tls-client-ca", paramLabel = "PEM",
             description = "ask clients for certificates issued by these CAs; a verified one names its principal by its subject CN (certificates: in the access file)")
@@ -248,18 +244,12 @@ final class ServerCommand implements Callable<Integer> {
                 throw new UsageException("--token: " + e.getMessage()); // names the token's position, not its value
             }
         }
-        if ((tlsCert == null) != (tlsKey == null)) {
-            throw new UsageException("--tls-cert and --tls-key go together");
-        }
+        keyOptions.check(tlsCert);
         if (tlsClientCa != null && tlsCert == null) {
             throw new UsageException("--tls-client-ca needs --tls-cert and --tls-key: client certificates come over TLS");
         }
-        if (tlsKeyPasswordFile != null && tlsKey == null) {
-            throw new UsageException("--tls-key-password-file needs --tls-key");
-        }
-        return new Options(at.host(), at.port(), List.copyOf(all), file, tlsCert, tlsKey, tlsKeyPasswordFile, tlsClientCa,
-                publicIngress,
-                keepRedirects);
+        return new Options(at.host(), at.port(), List.copyOf(all), file, tlsCert, keyOptions.tlsKey,
+                keyOptions.tlsKeyPasswordFile, tlsClientCa, publicIngress, keepRedirects);
     }
 
     /** {@link #start(Options, ConnectionConfig, EventLog, PrintStream)} printing the events on {@code out}. */
@@ -290,7 +280,7 @@ final class ServerCommand implements Callable<Integer> {
             policy = AccessPolicy.fullAccess(tokens);
         }
         SSLContext tls = options.tlsCert() == null ? null : PemTls.serverContext(options.tlsCert(), options.tlsKey(),
-                options.tlsKeyPasswordFile() == null ? null : PemTls.readPassword(options.tlsKeyPasswordFile()),
+                TlsKeyOptions.password(options.tlsKeyPasswordFile()),
                 options.tlsClientCa());
         SocketServer.Builder builder = SocketServer.builder()
                 .bind(options.host(), options.port())
