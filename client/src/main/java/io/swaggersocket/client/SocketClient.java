@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.swaggersocket.handshake.CloseCode;
 import io.swaggersocket.auth.RequestSigner;
 import io.swaggersocket.handshake.HandshakeException;
-import io.swaggersocket.handshake.Protocol;
 import io.swaggersocket.mux.ConnectionConfig;
 import io.swaggersocket.mux.SocketClosedException;
 import io.swaggersocket.mux.SocketConnection;
@@ -22,7 +21,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.channels.ClosedChannelException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +53,6 @@ import org.apache.hc.core5.http.HttpStatus;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.protocol.HttpContext;
-import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Xnio;
@@ -110,8 +107,6 @@ public final class SocketClient implements Closeable {
     private final URI uri;
     private final String safeUri;
     private final JsonNode metadata;
-    private final List<Map.Entry<String, String>> headers;
-    private final RequestSigner signer;
     private final ConnectionConfig config;
     private final ReconnectPolicy policy;
     private final ScheduledExecutorService scheduler;
@@ -125,6 +120,19 @@ public final class SocketClient implements Closeable {
     private final HttpRequestHandler dispatch = this::dispatch;
     /** Null when neither a registry nor an endpoint was asked for: then nothing is counted at all. */
     private final AgentMetrics metrics;
+    /** What every dial attempt of this client goes to, with what. */
+    private final DialAttempt.Target target;
+    private final DialAttempt.Outcome outcome = new DialAttempt.Outcome() {
+        @Override
+        public void succeeded(DialAttempt attempt, SocketConnection connection) {
+            attemptSucceeded(attempt, connection);
+        }
+
+        @Override
+        public void failed(DialAttempt attempt, IOException cause) {
+            attemptFailed(attempt, cause);
+        }
+    };
     private volatile HttpRequestHandler handler;
 
     /** Guards everything below; waited on by {@link #awaitConnection}. Never held during I/O or user code. */
@@ -133,7 +141,7 @@ public final class SocketClient implements Closeable {
     private SocketConnection current;
     /** The number of the last attempt since the last successful connect or loss. */
     private int attempts;
-    private Attempt inFlight;
+    private DialAttempt inFlight;
     private ScheduledFuture<?> retry;
     private Throwable closeCause;
     private WebSocketTransport currentChannel;
@@ -143,8 +151,6 @@ public final class SocketClient implements Closeable {
         this.uri = b.uri;
         this.safeUri = safe(b.uri);
         this.metadata = b.metadata;
-        this.headers = List.copyOf(b.headers);
-        this.signer = b.signer;
         this.config = b.config;
         this.policy = b.policy;
         this.scheduler = b.scheduler != null ? b.scheduler : b.config.scheduler();
@@ -178,6 +184,8 @@ public final class SocketClient implements Closeable {
         this.ssl = "wss".equals(uri.getScheme())
                 ? new UndertowXnioSsl(xnio, OptionMap.EMPTY, pool, b.sslContext != null ? b.sslContext : defaultSsl())
                 : null;
+        this.target = new DialAttempt.Target(worker, pool, ssl, uri, safeUri, connectOptions, config, scheduler, metadata,
+                List.copyOf(b.headers), b.signer, dispatch);
     }
 
     /**
@@ -202,7 +210,7 @@ public final class SocketClient implements Closeable {
      * @throws IllegalStateException if the client is closed, connected, or connecting already
      */
     public SocketConnection connect() throws IOException {
-        Attempt attempt;
+        DialAttempt attempt;
         synchronized (lock) {
             switch (phase) {
                 case CLOSED -> throw new IllegalStateException("the client is closed");
@@ -333,7 +341,7 @@ public final class SocketClient implements Closeable {
     public void close() {
         SocketConnection connection = null;
         WebSocketTransport channel = null;
-        Attempt attempt = null;
+        DialAttempt attempt = null;
         boolean closing;
         boolean gaveUp;
         synchronized (lock) {
@@ -399,15 +407,15 @@ public final class SocketClient implements Closeable {
     // Attempts and reconnects
 
     /** Registers a new attempt; called holding the lock. */
-    private Attempt begin(int number, boolean first) {
-        Attempt attempt = new Attempt(number, first);
+    private DialAttempt begin(int number, boolean first) {
+        DialAttempt attempt = new DialAttempt(target, outcome, number, first);
         inFlight = attempt;
         emit(new ClientStateEvent(ClientState.CONNECTING, number, null, null, null));
         return attempt;
     }
 
     private void reconnect() {
-        Attempt attempt;
+        DialAttempt attempt;
         synchronized (lock) {
             retry = null;
             if (phase != Phase.RUNNING || current != null || inFlight != null) {
@@ -418,7 +426,7 @@ public final class SocketClient implements Closeable {
         attempt.start();
     }
 
-    private void attemptSucceeded(Attempt attempt, SocketConnection connection) {
+    private void attemptSucceeded(DialAttempt attempt, SocketConnection connection) {
         boolean wanted;
         synchronized (lock) {
             wanted = inFlight == attempt && phase != Phase.CLOSED;
@@ -426,7 +434,7 @@ public final class SocketClient implements Closeable {
                 inFlight = null;
                 phase = Phase.RUNNING;
                 current = connection;
-                currentChannel = attempt.channel;
+                currentChannel = attempt.channel();
                 attempts = 0;
                 if (metrics != null) {
                     // Before CONNECTED is told and awaitConnection() returns: a scrape then sees it.
@@ -450,7 +458,7 @@ public final class SocketClient implements Closeable {
         attempt.settled.complete(connection);
     }
 
-    private void attemptFailed(Attempt attempt, IOException cause) {
+    private void attemptFailed(DialAttempt attempt, IOException cause) {
         boolean stop = false;
         synchronized (lock) {
             if (inFlight == attempt) {
@@ -511,28 +519,6 @@ public final class SocketClient implements Closeable {
         if (stop) {
             shutdownWorker();
         }
-    }
-
-    /**
-     * The headers of one upgrade request: those of the builder, the agent's name from its
-     * metadata (so that the server judges it before the handshake), and a fresh signature.
-     */
-    private List<Map.Entry<String, String>> upgradeHeaders() {
-        List<Map.Entry<String, String>> out = new ArrayList<>(headers);
-        JsonNode name = metadata == null ? null : metadata.path("name");
-        boolean announced = headers.stream().anyMatch(h -> h.getKey().equalsIgnoreCase(Protocol.AGENT_NAME_HEADER));
-        if (!announced && name != null && name.isTextual()
-                && name.asText().chars().allMatch(c -> c >= 0x20 && c < 0x7f)) { // else hello alone names it
-            out.add(new AbstractMap.SimpleImmutableEntry<>(Protocol.AGENT_NAME_HEADER, name.asText()));
-        }
-        if (signer != null) {
-            Map<String, List<String>> signed = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            out.forEach(h -> signed.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue()));
-            signed.put("Host", List.of(WebSocketUpgrade.hostHeader(uri)));
-            signer.sign("GET", WebSocketUpgrade.requestTarget(uri), signed, new byte[0])
-                    .forEach((k, v) -> out.add(new AbstractMap.SimpleImmutableEntry<>(k, v)));
-        }
-        return out;
     }
 
     /**
@@ -618,155 +604,7 @@ public final class SocketClient implements Closeable {
         return Thread.currentThread() instanceof XnioIoThread io && io.getWorker() == worker;
     }
 
-    /** One try at opening a connection: upgrade, then handshake, within the handshake timeout. */
-    private final class Attempt {
-        final int number;
-        final boolean first;
-        /** Completes after the client has recorded the outcome. */
-        final CompletableFuture<SocketConnection> settled = new CompletableFuture<>();
-        private final CompletableFuture<SocketConnection> outcome = new CompletableFuture<>();
-        private volatile WebSocketUpgrade upgrade;
-        private volatile WebSocketTransport channel;
-        private volatile ScheduledFuture<?> timer;
-
-        Attempt(int number, boolean first) {
-            this.number = number;
-            this.first = first;
-        }
-
-        void start() {
-            outcome.whenComplete((connection, failure) -> {
-                if (failure != null) {
-                    attemptFailed(this, asIOException(failure));
-                } else {
-                    attemptSucceeded(this, connection);
-                }
-            });
-            Duration limit = config.handshakeTimeout();
-            LOG.log(System.Logger.Level.DEBUG, "connecting to {0} (attempt {1})", safeUri, number);
-            try {
-                timer = scheduler.schedule(() -> timedOut(limit), limit.toNanos(), TimeUnit.NANOSECONDS);
-                upgrade = WebSocketUpgrade.start(worker, pool, ssl, uri, safeUri, upgradeHeaders(), connectOptions, config);
-            } catch (RuntimeException e) {
-                abandon(new IOException("cannot start connecting to " + safeUri + ": " + e.getMessage(), e));
-                return;
-            }
-            if (outcome.isDone()) {
-                upgrade.cancel(new IOException("attempt abandoned"));
-                return;
-            }
-            upgrade.result().whenComplete((socket, failure) -> {
-                if (failure != null) {
-                    abandon(describe(failure));
-                } else {
-                    handshake(socket);
-                }
-            });
-        }
-
-        private void handshake(WebSocketTransport ch) {
-            if (outcome.isDone()) {
-                ch.abort();
-                return;
-            }
-            channel = ch;
-            if (outcome.isDone()) {
-                ch.abort();
-                return;
-            }
-            CompletableFuture<SocketConnection> dialed;
-            try {
-                dialed = SocketConnection.dial(ch, metadata, config, dispatch);
-            } catch (RuntimeException e) {
-                abandon(new IOException("cannot start the handshake with " + safeUri + ": " + e, e));
-                return;
-            }
-            dialed.whenComplete((connection, failure) -> {
-                if (failure != null) {
-                    abandon(asIOException(failure));
-                } else if (!complete(connection)) {
-                    connection.shutdownNow();
-                }
-            });
-        }
-
-        private void timedOut(Duration limit) {
-            IOException e = channel == null
-                    ? new SocketTimeoutException("could not open a WebSocket to " + safeUri + " within " + limit)
-                    : new HandshakeException(CloseCode.HANDSHAKE_TIMEOUT, "expected the handshake with " + safeUri
-                            + " to finish within " + limit + " but it did not");
-            abandon(e);
-        }
-
-        private boolean complete(SocketConnection connection) {
-            if (!outcome.complete(connection)) {
-                return false;
-            }
-            cancelTimer();
-            return true;
-        }
-
-        /** Fails the attempt with {@code cause} unless it has an outcome, and drops what it opened. */
-        void abandon(IOException cause) {
-            if (!outcome.completeExceptionally(cause)) {
-                return;
-            }
-            cancelTimer();
-            WebSocketUpgrade u = upgrade;
-            if (u != null) {
-                u.cancel(cause);
-            }
-            WebSocketTransport ch = channel;
-            if (ch != null) {
-                ch.abort();
-            }
-        }
-
-        private void cancelTimer() {
-            ScheduledFuture<?> t = timer;
-            if (t != null) {
-                t.cancel(false);
-            }
-        }
-
-        /** Makes Undertow's failures say where the client was going. */
-        private IOException describe(Throwable failure) {
-            IOException e = asIOException(failure);
-            if (e instanceof AuthenticationException || e instanceof SocketTimeoutException) {
-                return e;
-            }
-            if (e instanceof ConnectException) {
-                ConnectException clear = new ConnectException("cannot reach " + safeUri + ": " + e.getMessage());
-                clear.initCause(e);
-                return clear;
-            }
-            if (e.getMessage() != null && e.getMessage().contains(safeUri)) {
-                return e;
-            }
-            if (ssl != null && e instanceof ClosedChannelException) {
-                // Undertow's TLS layer logs the handshake failure and closes the channel; this is all it reports.
-                // A server that requires a client certificate and got none it trusts ends the same way.
-                return new IOException("cannot open a WebSocket to " + safeUri + ": the connection closed before"
-                        + " the upgrade was answered, most often because the TLS handshake failed (the server's"
-                        + " certificate not trusted or not issued for " + uri.getHost() + ", or the server requires"
-                        + " a client certificate and got none it trusts)", e);
-            }
-            return new IOException("cannot open a WebSocket to " + safeUri + ": " + e, e);
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------
-
-    private static IOException asIOException(Throwable t) {
-        Throwable cause = t;
-        while (cause instanceof CompletionException || cause instanceof ExecutionException) {
-            if (cause.getCause() == null) {
-                break;
-            }
-            cause = cause.getCause();
-        }
-        return cause instanceof IOException io ? io : new IOException(cause.toString(), cause);
-    }
 
     private static IOException rethrowable(Throwable t) {
         if (t instanceof RuntimeException re) {
@@ -775,7 +613,7 @@ public final class SocketClient implements Closeable {
         if (t instanceof Error err) {
             throw err;
         }
-        return asIOException(t);
+        return DialAttempt.asIOException(t);
     }
 
     private static SSLContext defaultSsl() {
