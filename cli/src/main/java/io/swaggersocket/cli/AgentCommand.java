@@ -10,15 +10,11 @@ import io.swaggersocket.auth.RequestSigner;
 import io.swaggersocket.handshake.CloseCode;
 import io.swaggersocket.handshake.HandshakeException;
 import io.swaggersocket.mux.ConnectionConfig;
-import io.swaggersocket.server.PemTls;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.ArrayList;
@@ -32,9 +28,6 @@ import picocli.CommandLine.Option;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The {@code swaggersocket agent} command. It dials a server, keeps the tunnel open (retrying
@@ -90,34 +83,15 @@ final class AgentCommand implements Callable<Integer> {
             description = "pass --forward's Location headers on as they are, rather than making its own URLs (http://HOST:PORT/base/x) paths (/x)")
     boolean keepRedirects;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "a file holding the token (sent as Authorization: Bearer TOKEN)")
-    Path tokenFile;
-
-    @Option(names = "--token", paramLabel = "TOKEN", description = "the token itself (visible in ps: prefer --token-file or SWAGGERSOCKET_TOKEN)")
-    String token;
-
-    @Option(names = "--access-key", paramLabel = "ID", description = "sign the upgrade with this access key id (SWS1-HMAC-SHA256)")
-    String accessKey;
-
-    @Option(names = "--secret-key-file", paramLabel = "FILE", description = "a file holding the access key's secret (read once, trimmed)")
-    Path secretKeyFile;
-
-    @Option(names = "--tls-cert", paramLabel = "PEM", description = "present this client certificate chain (with --tls-key)")
-    Path tlsCert;
+    @Mixin
+    ClientCredentials credentials = new ClientCredentials();
 
     @Mixin
-    TlsKeyOptions keyOptions = new TlsKeyOptions();
-
-    @Option(names = {"--ca-cert", "--tls-ca"}, paramLabel = "PEM",
-            description = "trust the server certificates these CAs issued (a private CA); default: the system's trust")
-    Path caCert;
+    ClientTlsOptions tls = new ClientTlsOptions();
 
     @Option(names = "--meta", paramLabel = "KEY=VALUE", split = Settings.LIST_SEPARATOR,
             description = "more metadata for the server's /connections (repeatable)")
     List<String> meta = new ArrayList<>();
-
-    @Option(names = "--insecure-skip-verify", description = "trust any wss certificate, the server's name unchecked (tests only)")
-    boolean insecure;
 
     @Mixin
     LogOptions logs = new LogOptions();
@@ -272,38 +246,8 @@ final class AgentCommand implements Callable<Integer> {
         if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
             throw new UsageException("--metrics-port: expected 0 to 65535 but was " + metricsPort);
         }
-        String bearer = token;
-        if (bearer != null && (bearer.isEmpty() || bearer.chars().anyMatch(c -> c <= ' ' || c == 127))) {
-            throw new UsageException("--token: expected a token without spaces or control characters");
-        }
-        if (bearer != null && tokenFile != null) {
-            throw new UsageException("--token and --token-file do not go together");
-        }
-        if (tokenFile != null) {
-            bearer = Secrets.read("token-file", tokenFile);
-        }
-        String secretKey = secretKeyFile != null ? Secrets.read("secret-key-file", secretKeyFile)
-                : Secrets.env(env, Secrets.SECRET_KEY_ENV);
-        String keyId = accessKey;
-        if (secretKeyFile != null && keyId == null) {
-            throw new UsageException("--secret-key-file needs --access-key");
-        }
-        if (keyId != null && secretKey == null) {
-            throw new UsageException("--access-key needs --secret-key-file or " + Secrets.SECRET_KEY_ENV);
-        }
-        if (keyId != null) {
-            try {
-                RequestSigner.of(keyId, secretKey);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--access-key: " + e.getMessage());
-            }
-        } else {
-            secretKey = null;
-        }
-        keyOptions.check(tlsCert);
-        if ((tlsCert != null || caCert != null) && !"wss".equals(serverUri.getScheme())) {
-            throw new UsageException("--tls-cert and --ca-cert need a wss:// --server");
-        }
+        ClientCredentials.Resolved secrets = credentials.resolve(env);
+        tls.check(serverUri);
         Map<String, String> metadata = new LinkedHashMap<>();
         for (String pair : meta) {
             int eq = pair.indexOf('=');
@@ -316,9 +260,9 @@ final class AgentCommand implements Callable<Integer> {
             }
             metadata.put(key, pair.substring(eq + 1));
         }
-        return new Options(serverUri, name, bearer, Map.copyOf(metadata), List.copyOf(parsed), insecure, keyId,
-                secretKey, tlsCert, keyOptions.tlsKey, keyOptions.tlsKeyPasswordFile, caCert, maxConnections, keepRedirects,
-                metricsPort);
+        return new Options(serverUri, name, secrets.bearer(), Map.copyOf(metadata), List.copyOf(parsed), tls.insecure,
+                secrets.accessKey(), secrets.secretKey(), tls.tlsCert, tls.keyOptions.tlsKey,
+                tls.keyOptions.tlsKeyPasswordFile, tls.caCert, maxConnections, keepRedirects, metricsPort);
     }
 
     private static URI uri(String option, String value) throws UsageException {
@@ -370,15 +314,10 @@ final class AgentCommand implements Callable<Integer> {
         if (options.accessKey() != null) {
             builder.requestSigner(RequestSigner.of(options.accessKey(), options.secretKey()));
         }
-        if (options.insecure()) {
-            if (options.tlsCert() != null || options.tlsCa() != null) {
-                throw new IOException("--insecure-skip-verify does not go with --tls-cert or --ca-cert");
-            }
-            builder.sslContext(trustingEveryone());
-        } else if (options.tlsCert() != null || options.tlsCa() != null) {
-            builder.sslContext(PemTls.clientContext(options.tlsCert(), options.tlsKey(),
-                    TlsKeyOptions.password(options.tlsKeyPasswordFile()),
-                    options.tlsCa()));
+        SSLContext ssl = ClientTlsOptions.context(options.insecure(), options.tlsCert(), options.tlsKey(),
+                options.tlsKeyPasswordFile(), options.tlsCa());
+        if (ssl != null) {
+            builder.sslContext(ssl);
         }
         ForwardRouter router;
         try {
@@ -445,49 +384,5 @@ final class AgentCommand implements Callable<Integer> {
 
     private static String seconds(Duration delay) {
         return String.format(Locale.ROOT, "%.1f s", delay.toMillis() / 1000.0);
-    }
-
-    /**
-     * For --insecure-skip-verify: trusts every certificate and checks no name. An extended trust
-     * manager, so that the JDK adds no host name check of its own.
-     */
-    static SSLContext trustingEveryone() throws IOException {
-        TrustManager everyone = new X509ExtendedTrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {everyone}, null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot set up TLS: " + e.getMessage(), e);
-        }
     }
 }

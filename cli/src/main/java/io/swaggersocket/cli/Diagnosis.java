@@ -77,7 +77,7 @@ final class Diagnosis {
 
     private static SSLContext trustingEveryone() {
         try {
-            return AgentCommand.trustingEveryone();
+            return ClientTlsOptions.trustingEveryone();
         } catch (java.io.IOException e) {
             throw new IllegalStateException("every JDK has TLS", e);
         }

@@ -86,6 +86,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         cl.addSubcommand("server", new ServerCommand(io));
         cl.addSubcommand("agent", new AgentCommand(io));
         cl.addSubcommand("sign", new SignCommand(io));
+        cl.addSubcommand("watch", new WatchCommand(io));
         cl.addSubcommand("demo", new DemoCommand(io));
         cl.addSubcommand("example", new ExampleCommand(io));
         cl.addSubcommand("completion", new CompletionCommand(io));
