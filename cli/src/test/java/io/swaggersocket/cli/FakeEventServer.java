@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.swaggersocket.auth.SignatureVerifier;
+import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.WebSocketChannel;
@@ -14,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,13 +27,16 @@ import org.xnio.IoUtils;
 
 /**
  * A scripted {@code /events} server for the watch command's tests, speaking docs/EVENTS.md's
- * wire protocol: a bearer token checked before the upgrade (401 JSON otherwise), a hello, a
+ * wire protocol: a bearer token or a signature checked before the upgrade (401 JSON otherwise), a hello, a
  * replay after {@code since} (which, to test the client's deduplication, starts <em>at</em>
  * {@code since}: one repeat), live events, and sockets killed on demand. It does not filter.
  * Thread-safe.
  */
 final class FakeEventServer implements AutoCloseable {
     static final String TOKEN = "watch-token";
+    static final String ACCESS_KEY = "watch-key";
+    static final String SECRET_KEY = "watch-secret-0123456789";
+    private final SignatureVerifier verifier = SignatureVerifier.builder().build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Undertow server;
@@ -45,10 +52,26 @@ final class FakeEventServer implements AutoCloseable {
     FakeEventServer() {
         server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(exchange -> {
             String auth = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-            if (!("Bearer " + TOKEN).equals(auth)) {
+            Function<String, List<String>> headers = name -> {
+                HeaderValues v = exchange.getRequestHeaders().get(name);
+                return v == null ? List.of() : List.copyOf(v);
+            };
+            String why = null;
+            if (SignatureVerifier.isSigned(headers)) {
+                String target = exchange.getRequestURI() + (exchange.getQueryString().isEmpty() ? ""
+                        : "?" + exchange.getQueryString());
+                SignatureVerifier.Verdict verdict = verifier.verify(exchange.getRequestMethod().toString(), target, headers,
+                        id -> Optional.ofNullable(id.equals(ACCESS_KEY) ? SECRET_KEY : null));
+                if (verdict instanceof SignatureVerifier.Invalid invalid) {
+                    why = invalid.message();
+                }
+            } else if (!("Bearer " + TOKEN).equals(auth)) {
+                why = "unknown token";
+            }
+            if (why != null) {
                 exchange.setStatusCode(401);
                 exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-                exchange.getResponseSender().send("{\"error\":\"unknown token\"}");
+                exchange.getResponseSender().send(JSON.createObjectNode().put("error", why).toString());
                 return;
             }
             if (!exchange.getRequestPath().equals("/events")) {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
@@ -180,6 +183,29 @@ class WatchCommandTest {
         JsonNode first = w.next();
         assertEquals(1, first.get("Seq").asInt(), "Seq 1 of the new epoch is new, though 1 was printed before");
         assertEquals("E2", first.get("Epoch").asText());
+    }
+
+    @Test
+    void aSignedUpgradeIsAccepted(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret"), FakeEventServer.SECRET_KEY + "\n");
+        Watch w = new Watch(Map.of(), "--server", server.uri().toString(), "--access-key", FakeEventServer.ACCESS_KEY,
+                "--secret-key-file", secret.toString(), "--filter", "label=env=prod x", "--register", "connections.*.*");
+        watches.add(w);
+        nextUpgrade(); // the signature covers the query, with its encoded space
+        assertEquals(1, server.publish("edge-1", "create").get("Seq").asInt());
+        assertEquals("edge-1", w.next().get("Agent").asText());
+    }
+
+    @Test
+    void aWrongSecretExits3WithTheServersReason() throws Exception {
+        Watch w = new Watch(Map.of("SWAGGERSOCKET_SECRET_KEY", "not-the-secret"), "--server", server.uri().toString(),
+                "--access-key", FakeEventServer.ACCESS_KEY);
+        watches.add(w);
+        assertEquals(Main.REFUSED, w.awaitExit());
+        assertEquals(1, w.err.all().size(), w.err.all().toString());
+        assertTrue(w.err.all().get(0).startsWith("swaggersocket watch: the server refused the credentials (401): "),
+                w.err.all().toString());
+        assertFalse(w.err.text().contains("not-the-secret"));
     }
 
     @Test
