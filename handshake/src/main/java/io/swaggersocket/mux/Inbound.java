@@ -73,7 +73,11 @@ final class Inbound {
     }
 
     void serve(HttpRequestHandler handler) {
-        this.handler = Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(handler, "handler");
+        synchronized (this) { // two serve() calls at once must not lose the layer
+            HttpRequestHandler current = this.handler;
+            this.handler = current instanceof LayeredHandler layer ? layer.withApplication(handler) : handler;
+        }
     }
 
     long bytesIn() {

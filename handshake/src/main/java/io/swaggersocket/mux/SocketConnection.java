@@ -226,7 +226,7 @@ public final class SocketConnection implements Closeable {
     /**
      * Makes this side answer the peer's requests with {@code handler}, replacing any earlier one.
      * Handlers run on the configured executor, never on an I/O thread; one that throws gives the
-     * caller a 500.
+     * caller a 500. A {@link LayeredHandler} given at accept or dial stays in front of it.
      */
     public void serve(HttpRequestHandler handler) {
         inbound.serve(handler);

@@ -43,7 +43,8 @@ import java.util.StringJoiner;
  *     certificates: ["agent-a.example.com"]          # TLS client certificate subject CNs
  *     register: ["a-*"]                 # agent names it may connect
  *     call: ["a-*"]                     # agents it may call through the ingress
- *     admin: ["a-*"]                    # agents it may list, inspect, kick; "*" for all
+ *     admin: ["a-*"]                    # agents it may list, inspect, kick, watch (/events); "*" for all
+ *     publish: ["a-*"]                  # agent names that may publish events through their tunnel (default none)
  * signatureWindowSeconds: 300           # optional
  * maxRememberedSignatures: 100000       # optional
  * </pre></li>
@@ -75,7 +76,8 @@ final class AccessFile {
             @JsonProperty("tokens") List<String> tokens, @JsonProperty("tokenSha256") List<String> tokenSha256,
             @JsonProperty("accessKeys") List<AccessKeyEntry> accessKeys,
             @JsonProperty("certificates") List<String> certificates, @JsonProperty("register") List<String> register,
-            @JsonProperty("call") List<String> call, @JsonProperty("admin") List<String> admin) {
+            @JsonProperty("call") List<String> call, @JsonProperty("admin") List<String> admin,
+            @JsonProperty("publish") List<String> publish) {
         PrincipalEntry {
             tokens = orEmpty(tokens);
             tokenSha256 = orEmpty(tokenSha256);
@@ -84,6 +86,7 @@ final class AccessFile {
             register = orEmpty(register);
             call = orEmpty(call);
             admin = orEmpty(admin);
+            publish = orEmpty(publish);
         }
     }
 
@@ -119,7 +122,7 @@ final class AccessFile {
             String where = "access file " + file + " line " + lines.getOrDefault("/principals/" + i, 0)
                     + ": principal " + p.name();
             try {
-                b.principal(p.name(), new Grants(p.register(), p.call(), p.admin()));
+                b.principal(p.name(), new Grants(p.register(), p.call(), p.admin(), p.publish()));
                 p.tokens().forEach(t -> b.token(p.name(), t));
                 p.tokenSha256().forEach(t -> b.tokenSha256(p.name(), t));
                 for (AccessKeyEntry k : p.accessKeys()) {

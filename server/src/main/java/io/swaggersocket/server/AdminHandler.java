@@ -183,7 +183,7 @@ final class AdminHandler implements HttpHandler {
     }
 
     /** {@code host:port}, IPv6 hosts in brackets; {@code null} when the transport has no address. */
-    private static String address(SocketAddress address) {
+    static String address(SocketAddress address) {
         if (address instanceof InetSocketAddress inet) {
             String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();

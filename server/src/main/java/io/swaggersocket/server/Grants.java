@@ -12,19 +12,22 @@ import java.util.Objects;
  * <ul>
  * <li>{@code register}: may connect agents with these names (the tunnel);</li>
  * <li>{@code call}: may call these agents through the ingress;</li>
- * <li>{@code admin}: may list, inspect and kick connections of these agents and read their
- *     metrics; {@code admin: ["*"]} also reads the server-wide metrics and reloads the access
- *     policy.</li>
+ * <li>{@code admin}: may list, inspect and kick connections of these agents, read their
+ *     metrics and their events ({@code /events}); {@code admin: ["*"]} also reads the server-wide
+ *     metrics and events and reloads the access policy.</li>
+ * <li>{@code publish}: agents with these names may publish events through their tunnel
+ *     ({@code POST /_swaggersocket/events}, docs/EVENTS.md); none unless given.</li>
  * </ul>
  * An agent without a name is covered only by {@code *}.
  *
  * @param register patterns of the names this principal's agents may take
  * @param call patterns of the agents this principal may call
  * @param admin patterns of the agents this principal may administer
+ * @param publish patterns of the names under which this principal's agents may publish events
  */
-public record Grants(List<String> register, List<String> call, List<String> admin) {
-    private static final Grants ALL = new Grants(List.of("*"), List.of("*"), List.of("*"));
-    private static final Grants NONE = new Grants(List.of(), List.of(), List.of());
+public record Grants(List<String> register, List<String> call, List<String> admin, List<String> publish) {
+    private static final Grants ALL = new Grants(List.of("*"), List.of("*"), List.of("*"), List.of("*"));
+    private static final Grants NONE = new Grants(List.of(), List.of(), List.of(), List.of());
     /** The longest pattern accepted: agent names are short labels. */
     static final int MAX_PATTERN_LENGTH = 256;
 
@@ -38,9 +41,15 @@ public record Grants(List<String> register, List<String> call, List<String> admi
         register = validated("register", register);
         call = validated("call", call);
         admin = validated("admin", admin);
+        publish = validated("publish", publish);
     }
 
-    /** Everything: {@code *} in all three lists; what a plain tokens file gives each token. */
+    /** The grants of the first three lists, with no {@code publish} grant. */
+    public Grants(List<String> register, List<String> call, List<String> admin) {
+        this(register, call, admin, List.of());
+    }
+
+    /** Everything: {@code *} in all four lists; what a plain tokens file gives each token. */
     public static Grants all() {
         return ALL;
     }
@@ -73,6 +82,11 @@ public record Grants(List<String> register, List<String> call, List<String> admi
     /** True if connections of agents named {@code name} may be administered; {@code null} needs {@code *}. */
     public boolean mayAdmin(String name) {
         return matches(admin, name);
+    }
+
+    /** True if agents named {@code name} may publish events; {@code null} needs {@code *}. */
+    public boolean mayPublish(String name) {
+        return matches(publish, name);
     }
 
     /** True if {@code admin} holds {@code *}: server-wide metrics and access reloads. */

@@ -14,7 +14,7 @@ final class HttpGuard {
 
     /** Where a request was going, as the metrics label it. */
     enum Endpoint {
-        TUNNEL, INGRESS, ADMIN;
+        TUNNEL, INGRESS, ADMIN, EVENTS;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -67,6 +67,8 @@ final class ServerMetrics implements AutoCloseable {
     final LimitHits limits = new LimitHits();
     private final ConnectionTotals totals = new ConnectionTotals();
     private final AgentSeries agents;
+    /** The event hub's meters. */
+    final EventMetrics hub;
     private final Map<ConnectionEvent.Type, Counter> events = new EnumMap<>(ConnectionEvent.Type.class);
     private final Map<HttpGuard.Endpoint, Counter> authFailures = new EnumMap<>(HttpGuard.Endpoint.class);
     private final Map<IngressError, Counter> ingressErrors = new EnumMap<>(IngressError.class);
@@ -80,6 +82,7 @@ final class ServerMetrics implements AutoCloseable {
         this.setup = setup;
         MeterRegistry r = setup.registry();
         agents = new AgentSeries(setup);
+        hub = new EventMetrics(setup);
         setup.add(Gauge.builder("swaggersocket.connections", totals::connections)
                 .description("Agent connections open now.").register(r));
         setup.add(Gauge.builder("swaggersocket.streams", totals::streams)

@@ -143,6 +143,8 @@ public final class SocketServer implements Closeable {
     private final AgentPool agents = new AgentPool();
     private final AccessControl access;
     private final ServerMetrics metrics;
+    /** Sequence numbers, history and subscribers of the server's events (docs/EVENTS.md). */
+    private final EventHub hub;
     /** Runs ingress calls; null without an ingress. */
     private final ExecutorService ingressThreads;
     private final IngressHandler ingress;
@@ -179,7 +181,10 @@ public final class SocketServer implements Closeable {
         metrics = new ServerMetrics(MeterSetup.of(b.meterRegistry));
         admission = new UpgradeAdmission(limits, metrics.limits);
         access = new AccessControl(b.accessPolicy != null ? b.accessPolicy : b.authenticator, b.reloader, agents);
-        registry = new ConnectionRegistry(lock, this::isAccepting, config, b.handler, access, agents, metrics, events);
+        hub = new EventHub(b.eventLimits, metrics.hub);
+        events.add(new ConnectionEvents(hub));
+        registry = new ConnectionRegistry(lock, this::isAccepting, config, new AgentEventsHandler(hub, b.handler), access,
+                agents, metrics, events);
         HttpGuard guard = new HttpGuard(access, metrics);
         routes = new HttpRoutes().exact(path,
                 HttpRoutes.bodiless(new TunnelHandler(guard, access, admission, b.connectionIds, registry)));
@@ -201,7 +206,8 @@ public final class SocketServer implements Closeable {
                     .exact(AdminHandler.METRICS, HttpRoutes.bodiless(
                             new AdminHandler(AdminHandler.Route.METRICS, guard, this, metrics)))
                     .exact(AdminHandler.ACCESS_RELOAD, HttpRoutes.bodiless(
-                            new AdminHandler(AdminHandler.Route.ACCESS_RELOAD, guard, this, metrics)));
+                            new AdminHandler(AdminHandler.Route.ACCESS_RELOAD, guard, this, metrics)))
+                    .exact(EventsHandler.PATH, HttpRoutes.bodiless(new EventsHandler(guard, hub, this::isAccepting)));
         }
     }
 
@@ -341,6 +347,20 @@ public final class SocketServer implements Closeable {
     }
 
     /**
+     * Publishes {@code event} to the server's event stream ({@code GET /events}, docs/EVENTS.md):
+     * stamps its time (if unset), the next sequence number and the epoch. Never blocks.
+     *
+     * @return its sequence number; 0 once the server is closed (the event goes nowhere)
+     * @throws IllegalArgumentException for the server's own types {@code connections} and {@code websocket}
+     */
+    public long publish(io.swaggersocket.events.Event event) {
+        if (event.type().equals("connections") || event.type().equals("websocket")) {
+            throw new IllegalArgumentException("type: \"" + event.type() + "\" is reserved for the server's own events");
+        }
+        return hub.publish(event.withSeq(0, null));
+    }
+
+    /**
      * Registers {@code listener} for every event posted from now on, until removed. Adding the same
      * listener twice makes it receive each event twice.
      */
@@ -377,6 +397,7 @@ public final class SocketServer implements Closeable {
                     ingressThreads.shutdown();
                 }
                 stoppedAccepting.complete(null);
+                hub.close();
                 events.shutdown(Duration.ZERO);
                 metrics.close();
                 terminated.complete(null);
@@ -434,6 +455,7 @@ public final class SocketServer implements Closeable {
             stoppedAccepting.complete(null);
             registry.shutdownAll(this, config.shutdownGracePeriod(), FORCED_CLOSE_WAIT);
             awaitIngressCalls();
+            hub.close(); // subscribers get 1001 while the worker still writes
             l.stopWorker(FORCED_CLOSE_WAIT);
             if (ingressThreads != null) {
                 ingressThreads.shutdown();
@@ -474,6 +496,7 @@ public final class SocketServer implements Closeable {
             ingressThreads.shutdown();
         }
         stoppedAccepting.complete(null);
+        hub.close();
         events.shutdown(Duration.ZERO);
         metrics.close();
         terminated.complete(null);
@@ -497,6 +520,7 @@ public final class SocketServer implements Closeable {
         private java.util.concurrent.Callable<AccessPolicy> reloader;
         private ConnectionConfig connectionConfig = ConnectionConfig.defaults();
         private ServerLimits limits = ServerLimits.defaults();
+        private EventLimits eventLimits = EventLimits.defaults();
         private HttpRequestHandler handler;
         private Supplier<String> connectionIds = () -> UUID.randomUUID().toString();
         private boolean ingress;
@@ -586,6 +610,12 @@ public final class SocketServer implements Closeable {
          */
         public Builder limits(ServerLimits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** The bounds of the event hub and of {@code /events} subscribers; default {@link EventLimits#defaults()}. */
+        public Builder eventLimits(EventLimits limits) {
+            this.eventLimits = Objects.requireNonNull(limits, "eventLimits");
             return this;
         }
 
@@ -693,7 +723,7 @@ public final class SocketServer implements Closeable {
                         + IngressHandler.PREFIX + "/...)");
             }
             if (adminApi && (under(path, AdminHandler.CONNECTIONS) || path.equals(AdminHandler.HEALTHZ)
-                    || path.equals(AdminHandler.METRICS))) {
+                    || path.equals(AdminHandler.METRICS) || path.equals(EventsHandler.PATH))) {
                 throw new IllegalArgumentException("path: " + path + " is taken by the admin API");
             }
             if (publicIngress && !ingress) {
