@@ -294,6 +294,19 @@ class WatchCommandTest {
     }
 
     @Test
+    void helpNamesTheOptions() throws Exception {
+        Lines out = new Lines();
+        Lines err = new Lines();
+        assertEquals(Main.OK, Main.run(List.of("watch", "--help"), new Main.Io(out.stream, err.stream, Map.of())));
+        String help = out.text();
+        for (String option : List.of("--server", "--filter", "--register", "--pretty", "--since", "--epoch", "--token-file",
+                "--access-key", "--secret-key-file", "--tls-cert", "--tls-key", "--ca-cert", "--reconnect-attempts")) {
+            assertTrue(help.contains(option), option + " in " + help);
+        }
+        assertTrue(help.contains("(1 s, x1.6, up to 30 s, +-20 %)"), help);
+    }
+
+    @Test
     void theAgentsServerAddressServesToo() throws Exception {
         assertEquals("ws://h:8080/events", WatchCommand.events("ws://h:8080/tunnel").toString());
         assertEquals("ws://h:8080/events", WatchCommand.events("ws://h:8080").toString());
