@@ -10,6 +10,8 @@ import io.swaggersocket.client.ReconnectPolicy;
 import io.swaggersocket.events.Event;
 import io.swaggersocket.mux.ConnectionConfig;
 import io.swaggersocket.testing.FaultRelay;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code swaggersocket watch} against a real server's {@code /events} over sockets on 127.0.0.1:
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class WatchServerTest {
     private static final String TOKEN = "watch-server-token";
+    private static final String SECRET = "watch-secret-0123456789abcdef";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ConnectionConfig FAST = ConnectionConfig.builder()
             .heartbeat(Duration.ofMillis(100), Duration.ofMillis(500))
@@ -44,6 +48,51 @@ class WatchServerTest {
                 ServerCommand.parse(List.of("--listen", "127.0.0.1:0", "--token", TOKEN)), FAST, serverOut.stream));
         serverOut.awaitStartingWith("swaggersocket server listening: ");
         return server;
+    }
+
+    private ServerCommand.Running serverWithAccessFile(Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.secret"), SECRET + "\n");
+        Path access = Files.writeString(dir.resolve("access.yaml"), String.join("\n",
+                "principals:",
+                "  - name: team-a",
+                "    accessKeys: [{id: AKWATCH, secretFile: a.secret}]",
+                "    admin: [\"a*\"]",
+                "  - name: agents",
+                "    tokens: [\"" + TOKEN + "\"]",
+                "    register: [\"*\"]",
+                "  - name: nobody",
+                "    tokens: [\"no-admin-token\"]",
+                "    call: [\"*\"]",
+                ""));
+        ServerCommand.Running server = resources.track(ServerCommand.start(ServerCommand.parse(
+                List.of("--listen", "127.0.0.1:0", "--access-file", access.toString())), FAST, serverOut.stream));
+        serverOut.awaitStartingWith("swaggersocket server listening: ");
+        return server;
+    }
+
+    @Test
+    void signedCredentialsSeeTheAgentsTheirGrantsCover(@TempDir Path dir) throws Exception {
+        ServerCommand.Running server = serverWithAccessFile(dir);
+        WatchCommandTest.Watch w = watch("--server", "ws://127.0.0.1:" + server.server().port() + "/tunnel",
+                "--access-key", "AKWATCH", "--secret-key-file", dir.resolve("a.secret").toString(), "--since", "0");
+        agent(server, "b1", "prod"); // outside team-a's admin grant: never shown
+        agent(server, "a1", "prod");
+        String line = w.out.await(l -> l.startsWith("{"), "with an event");
+        JsonNode event = JSON.readTree(line);
+        assertEquals("a1", event.path("Agent").asText(), "b1 connected first, but is not team-a's: " + w.out.all());
+        assertEquals("create", event.path("Action").asText());
+    }
+
+    @Test
+    void aPrincipalWithoutAdminExits3With403(@TempDir Path dir) throws Exception {
+        ServerCommand.Running server = serverWithAccessFile(dir);
+        WatchCommandTest.Watch w = watch("--server", "ws://127.0.0.1:" + server.server().port(),
+                "--token", "no-admin-token");
+        assertEquals(Main.REFUSED, w.awaitExit());
+        assertEquals(1, w.err.all().size(), w.err.all().toString());
+        assertTrue(w.err.all().get(0).startsWith("swaggersocket watch: the server refused access (403): "),
+                w.err.all().toString());
+        assertFalse(w.err.text().contains("no-admin-token"), "never the secret");
     }
 
     private void agent(ServerCommand.Running server, String name, String env) throws Exception {
