@@ -162,7 +162,10 @@ final class EventWatch {
         }
     }
 
-    /** Ends the watch: closes the socket and ends {@link #run} with status 0. Idempotent. */
+    /**
+     * Ends the watch: closes the socket and ends {@link #run} with status 0. Idempotent. Also
+     * called when standard output fails (its reader went away).
+     */
     void stop() {
         stopped.countDown();
         Session s = current;
@@ -340,6 +343,9 @@ final class EventWatch {
             throw new IllegalStateException("a tree always serialises", e);
         }
         out.flush();
+        if (out.checkError()) {
+            stop(); // the reader went away (watch | head -1): nobody to print for
+        }
     }
 
     private static String abbreviate(String text) {

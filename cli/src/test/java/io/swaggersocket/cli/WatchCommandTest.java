@@ -240,6 +240,23 @@ class WatchCommandTest {
     }
 
     @Test
+    void aClosedOutputEndsTheWatchWithStatus0() throws Exception {
+        java.io.PrintStream broken = new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("Broken pipe");
+            }
+        }, true, java.nio.charset.StandardCharsets.UTF_8);
+        Lines err = new Lines();
+        Main.Io io = new Main.Io(broken, err.stream, Map.of());
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> Main.run(List.of("watch", "--server",
+                server.uri().toString(), "--token", FakeEventServer.TOKEN), io));
+        nextUpgrade();
+        server.publish("edge-1", "create");
+        assertEquals(Main.OK, exit.get(20, TimeUnit.SECONDS), "as `watch | head -1` when head is done");
+    }
+
+    @Test
     void stopEndsWithStatus0() throws Exception {
         Watch w = watch();
         nextUpgrade();
