@@ -321,6 +321,8 @@ final class EventWatch {
             err.println("swaggersocket watch: ignored a message that is not a JSON object: " + abbreviate(text));
             return;
         }
+        long before = cursor.since() == null ? -1 : cursor.since();
+        String beforeEpoch = cursor.epoch();
         switch (cursor.accept(event)) {
             case PRINT -> print(event);
             case GAP -> {
@@ -331,6 +333,9 @@ final class EventWatch {
             }
             case ERROR -> err.println("swaggersocket watch: the server: "
                     + event.path("Object").path("error").asText("an error") + " (" + abbreviate(event.path("Key").asText("")) + ")");
+            case NEW_HISTORY -> err.println("swaggersocket watch: the server's event history is new (epoch "
+                    + beforeEpoch + " -> " + cursor.epoch() + ": it restarted); events of the old one after " + before
+                    + " may have been missed");
             case DUPLICATE, CONTROL -> {
             }
         }

@@ -23,6 +23,11 @@ final class WatchCursor {
         GAP,
         /** An error event: say so on stderr. */
         ERROR,
+        /**
+         * A hello of another history than the one resumed (the server restarted): events of the
+         * old history after the position may be lost, which no gap event of the new one can say.
+         */
+        NEW_HISTORY,
         /** The hello, an acknowledgement, anything else of the server's own: nothing to show. */
         CONTROL
     }
@@ -55,7 +60,9 @@ final class WatchCursor {
         if ("websocket".equals(event.path("Type").asText(null))) {
             String action = event.path("Action").asText("");
             switch (action) {
-                case "hello" -> hello(event.path("Object"));
+                case "hello" -> {
+                    return hello(event.path("Object")) ? Verdict.NEW_HISTORY : Verdict.CONTROL;
+                }
                 case "gap" -> {
                     return Verdict.GAP;
                 }
@@ -85,16 +92,20 @@ final class WatchCursor {
         return Verdict.PRINT;
     }
 
-    private void hello(JsonNode object) {
+    /** Takes the hello's epoch; true when it ends the history resumed. */
+    private boolean hello(JsonNode object) {
         String e = object.path("epoch").asText(null);
         long latest = object.path("seq").asLong(0);
+        boolean changed = false;
         if (seq < 0) {
             seq = latest; // first connect, no --since: live events only, from here
         } else if (epoch != null && e != null && !e.equals(epoch)) {
-            seq = 0; // a new history (the server restarted): its gap event says what may be lost; print all of it
+            seq = 0; // a new history (the server restarted): all of it is new
+            changed = true;
         }
         if (e != null) {
             epoch = e;
         }
+        return changed;
     }
 }

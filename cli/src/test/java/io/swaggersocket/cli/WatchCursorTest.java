@@ -34,7 +34,10 @@ class WatchCursorTest {
         // a resume in the same epoch keeps the position
         "3|E1|h:E1:9;e:E1:3;e:E1:4|CONTROL,DUPLICATE,PRINT|4|E1",
         // another epoch (a restarted server): everything of the new history is new
-        "7|E1|h:E2:2;gap;e:E2:1;e:E2:2|CONTROL,GAP,PRINT,PRINT|2|E2",
+        "7|E1|h:E2:2;gap;e:E2:1;e:E2:2|NEW_HISTORY,GAP,PRINT,PRINT|2|E2",
+        "7|E1|h:E2:0;e:E2:1|NEW_HISTORY,PRINT|1|E2",
+        // the first hello after --since without --epoch only learns the epoch
+        "7|-|h:E2:9|CONTROL|7|E2",
         // an event of another epoch without a hello first: followed anyway
         "7|E1|e:E2:1;e:E2:1|PRINT,DUPLICATE|1|E2",
         // the server's own messages
