@@ -35,6 +35,12 @@ final class Settings implements CommandLine.IDefaultValueProvider {
      * commas ({@code split = ","} on each of them).
      */
     static final String LIST_SEPARATOR = ",";
+    /**
+     * The split of repeatable options whose values hold commas of their own ({@code watch
+     * --register connections.create,delete.*}): a list from the file is joined with newlines for
+     * them, and a variable separates several values with newlines.
+     */
+    static final String LINE_SPLIT = "\\n";
 
     private final Map<String, String> env;
     private final Map<String, String> file;
@@ -118,12 +124,14 @@ final class Settings implements CommandLine.IDefaultValueProvider {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--config: " + path + ": unknown key '"
                         + entry.getKey() + "'; expected one of " + String.join(", ", known));
             }
-            values.put(entry.getKey(), text(spec, path, entry.getKey(), entry.getValue()));
+            OptionSpec option = spec.findOption(entry.getKey());
+            String separator = option != null && LINE_SPLIT.equals(option.splitRegex()) ? "\n" : LIST_SEPARATOR;
+            values.put(entry.getKey(), text(spec, path, entry.getKey(), entry.getValue(), separator));
         }
         return values;
     }
 
-    private static String text(CommandSpec spec, Path path, String key, JsonNode value) {
+    private static String text(CommandSpec spec, Path path, String key, JsonNode value, String separator) {
         if (value.isValueNode()) {
             return value.asText();
         }
@@ -136,7 +144,7 @@ final class Settings implements CommandLine.IDefaultValueProvider {
                 }
                 items.add(item.asText());
             }
-            return String.join(LIST_SEPARATOR, items);
+            return String.join(separator, items);
         }
         throw new CommandLine.ParameterException(spec.commandLine(), "--config: " + path + ": '" + key
                 + "' must be a value or a list of values");

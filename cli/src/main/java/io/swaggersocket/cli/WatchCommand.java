@@ -41,8 +41,9 @@ import picocli.CommandLine.Option;
         footerHeading = "%n", footer = {"Exit status: 0 stopped (Ctrl-C, SIGTERM); 1 the server cannot be reached (or"
             + " has no /events); 2 bad command line, or the server refused the request (400); 3 the server refused the"
             + " credentials (401, 403).", "",
-            "Each option may also come from SWAGGERSOCKET_<OPTION> or the --config file (one --register and one",
-            "--filter there: their commas belong to them); a flag beats the environment, which beats the file.",
+            "Each option may also come from SWAGGERSOCKET_<OPTION> or the --config file; a flag beats the",
+            "environment, which beats the file. Their commas belong to --register and --filter: a variable",
+            "separates several of them with newlines, the file gives a list.",
             "", "Examples:",
             "  swaggersocket watch --server ws://127.0.0.1:8080 --token-file t --filter label=env=prod --pretty",
             "  swaggersocket watch --server wss://tunnel.example.com:8443 --register 'connections.create,delete.*'"})
@@ -58,11 +59,11 @@ final class WatchCommand implements Callable<Integer> {
             description = "the server: ws://HOST:PORT or wss://... (the agent's /tunnel address works too: /events is used); another path is taken as it is")
     String server;
 
-    @Option(names = "--filter", paramLabel = "KEY=VALUE",
+    @Option(names = "--filter", paramLabel = "KEY=VALUE", split = Settings.LINE_SPLIT,
             description = "docker-style: name=AGENT (or container=), event=ACTION, type=TYPE, principal=P, key=KEY, label=K or label=K=V; repeatable")
     List<String> filters = new ArrayList<>();
 
-    @Option(names = "--register", paramLabel = "SPEC",
+    @Option(names = "--register", paramLabel = "SPEC", split = Settings.LINE_SPLIT,
             description = "a specifier TYPE.ACTION.KEY[.FILTER] (docs/EVENTS.md); repeatable; default: *.*.*")
     List<String> registers = new ArrayList<>();
 
@@ -90,6 +91,10 @@ final class WatchCommand implements Callable<Integer> {
 
     @Mixin
     ClientCredentials credentials = new ClientCredentials();
+
+    /** Read by {@link Settings} before parsing (its presence turns the environment and file on). */
+    @Option(names = "--config", paramLabel = "FILE", description = "a YAML file of options (also SWAGGERSOCKET_CONFIG)")
+    String config;
 
     @Mixin
     ClientTlsOptions tls = new ClientTlsOptions();

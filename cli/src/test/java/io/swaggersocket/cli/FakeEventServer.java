@@ -10,6 +10,9 @@ import io.undertow.util.Headers;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
+import io.swaggersocket.testing.FaultRelay;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -40,7 +43,8 @@ final class FakeEventServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Undertow server;
-    private final int port;
+    /** Between the watch and the server, so that a kill is a reset of the TCP connection itself. */
+    private final FaultRelay relay;
     private final List<WebSocketChannel> open = new CopyOnWriteArrayList<>();
     private final List<ObjectNode> history = new CopyOnWriteArrayList<>();
     /** The query of every upgrade, in order, added once its socket gets live events. */
@@ -83,11 +87,16 @@ final class FakeEventServer implements AutoCloseable {
                     .handleRequest(exchange);
         }).build();
         server.start();
-        port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        try {
+            relay = new FaultRelay(((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort());
+        } catch (IOException e) {
+            server.stop();
+            throw new UncheckedIOException(e);
+        }
     }
 
     URI uri() {
-        return URI.create("ws://127.0.0.1:" + port);
+        return URI.create("ws://127.0.0.1:" + relay.port());
     }
 
     private void connected(Map<String, List<String>> params, WebSocketChannel channel) {
@@ -135,10 +144,11 @@ final class FakeEventServer implements AutoCloseable {
         return e;
     }
 
-    /** Drops every open socket without a close frame, as a crash or a cut cable would. */
+    /** Resets every open connection without a close frame, as a crash or a cut cable would. */
     synchronized void killSockets() {
         List<WebSocketChannel> all = new ArrayList<>(open);
         open.clear();
+        relay.cut();
         all.forEach(IoUtils::safeClose);
     }
 
@@ -158,8 +168,12 @@ final class FakeEventServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         killSockets();
-        server.stop();
+        try {
+            relay.close();
+        } finally {
+            server.stop();
+        }
     }
 }

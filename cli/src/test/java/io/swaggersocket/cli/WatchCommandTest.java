@@ -90,7 +90,8 @@ class WatchCommandTest {
 
     private Map<String, Deque<String>> nextUpgrade() throws InterruptedException {
         Map<String, Deque<String>> q = server.upgrades.poll(20, TimeUnit.SECONDS);
-        assertTrue(q != null, "expected an upgrade within 20 s");
+        assertTrue(q != null, () -> "expected an upgrade within 20 s; the watches' stderr: "
+                + watches.stream().map(w -> w.err.all().toString()).toList());
         return q;
     }
 
@@ -246,19 +247,41 @@ class WatchCommandTest {
 
     @Test
     void aClosedOutputEndsTheWatchWithStatus0() throws Exception {
+        CompletableFuture<Integer> exit = runWithBrokenOutput(Map.of(), "--token", FakeEventServer.TOKEN);
+        nextUpgrade();
+        server.publish("edge-1", "create");
+        assertEquals(Main.OK, exit.get(20, TimeUnit.SECONDS), "as `watch | head -1` when head is done");
+    }
+
+    @Test
+    void theTokenAndServerComeFromTheEnvironmentAsTheAgents() throws Exception {
+        CompletableFuture<Integer> exit = runWithBrokenOutput(Map.of("SWAGGERSOCKET_TOKEN", FakeEventServer.TOKEN,
+                "SWAGGERSOCKET_SERVER", server.uri() + "/tunnel", "SWAGGERSOCKET_REGISTER", "connections.create,delete.*\nx.y.z"));
+        Map<String, Deque<String>> query = server.upgrades.poll(20, TimeUnit.SECONDS);
+        assertTrue(query != null, "expected an upgrade within 20 s; stderr: " + brokenRunErr.all());
+        assertEquals("[connections.create,delete.*, x.y.z]", query.get("register").toString(),
+                "newlines separate specs, commas stay in them");
+        server.publish("edge-1", "create");
+        assertEquals(Main.OK, exit.get(20, TimeUnit.SECONDS), "accepted, then ended by its closed output");
+    }
+
+    private final Lines brokenRunErr = new Lines();
+
+    /** Runs {@code watch ARGS} through Main, as the command line does, with an output that fails on the first event. */
+    private CompletableFuture<Integer> runWithBrokenOutput(Map<String, String> env, String... args) {
         java.io.PrintStream broken = new java.io.PrintStream(new java.io.OutputStream() {
             @Override
             public void write(int b) throws java.io.IOException {
                 throw new java.io.IOException("Broken pipe");
             }
         }, true, java.nio.charset.StandardCharsets.UTF_8);
-        Lines err = new Lines();
-        Main.Io io = new Main.Io(broken, err.stream, Map.of());
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> Main.run(List.of("watch", "--server",
-                server.uri().toString(), "--token", FakeEventServer.TOKEN), io));
-        nextUpgrade();
-        server.publish("edge-1", "create");
-        assertEquals(Main.OK, exit.get(20, TimeUnit.SECONDS), "as `watch | head -1` when head is done");
+        Main.Io io = new Main.Io(broken, brokenRunErr.stream, env);
+        List<String> all = new ArrayList<>(List.of("watch"));
+        all.addAll(List.of(args));
+        if (!env.containsKey("SWAGGERSOCKET_SERVER") && !env.containsKey("SWAGGERSOCKET_CONFIG")) {
+            all.addAll(List.of("--server", server.uri().toString()));
+        }
+        return CompletableFuture.supplyAsync(() -> Main.run(all, io));
     }
 
     @Test
@@ -313,6 +336,23 @@ class WatchCommandTest {
         assertEquals(Main.USAGE, w.awaitExit());
         assertTrue(w.err.all().get(0).contains(message), w.err.all().toString());
         assertFalse(w.err.text().contains("secret"), "never echoes credentials in a URL");
+    }
+
+    @Test
+    void optionsComeFromAConfigFile(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("watch.yaml"), String.join("\n",
+                "server: " + server.uri(),
+                "token: " + FakeEventServer.TOKEN,
+                "register: [\"connections.create.*\", \"deploys.*.*\"]",
+                "filter: label=env=prod",
+                ""));
+        CompletableFuture<Integer> exit = runWithBrokenOutput(Map.of("SWAGGERSOCKET_CONFIG", config.toString()));
+        Map<String, Deque<String>> query = server.upgrades.poll(20, TimeUnit.SECONDS);
+        assertTrue(query != null, "expected an upgrade within 20 s; stderr: " + brokenRunErr.all());
+        assertEquals("{\"label\":[\"env=prod\"]}", query.get("filters").getFirst());
+        server.publish("edge-1", "create");
+        assertEquals(Main.OK, exit.get(20, TimeUnit.SECONDS));
+        assertEquals("[connections.create.*, deploys.*.*]", query.get("register").toString(), "a list: one spec each");
     }
 
     @Test
