@@ -152,6 +152,11 @@ final class FakeEventServer implements AutoCloseable {
         all.forEach(IoUtils::safeClose);
     }
 
+    /** Stops every connection open now, both ways, closing nothing: a half-open socket. Later ones work. */
+    void stallSockets() {
+        relay.links().forEach(FaultRelay.Link::stall);
+    }
+
     /** A new history (a restarted server): the next connection is told of a gap from 1. */
     synchronized void restartHistory(String newEpoch) {
         int latest = history.size();

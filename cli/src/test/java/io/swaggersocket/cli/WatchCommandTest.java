@@ -152,6 +152,21 @@ class WatchCommandTest {
     }
 
     @Test
+    void aSilentServerIsFoundByPingsAndLeftForANewSocket() throws Exception {
+        Watch w = watch("--ping-interval", "1");
+        nextUpgrade();
+        server.publish("edge-1", "create");
+        assertEquals(1, w.next().get("Seq").asInt());
+        server.stallSockets(); // no FIN, no RST: only the pings can tell
+        server.publish("edge-2", "create"); // stuck in the stalled socket
+        Map<String, Deque<String>> resume = nextUpgrade();
+        assertEquals("1", resume.get("since").getFirst());
+        assertEquals(2, w.next().get("Seq").asInt(), "replayed on the new socket");
+        assertTrue(w.err.all().get(0).startsWith("swaggersocket watch: no answer from the server for 2 s; reconnecting in "),
+                w.err.all().toString());
+    }
+
+    @Test
     void aGapIsPrintedAsAnEventAndToldOnStderr() throws Exception {
         server.publish("edge-1", "create");
         server.gapOnNextConnect(1, 1, "history");
