@@ -130,7 +130,8 @@ final class EventWatch {
                     }
                     attempt++;
                     if (!settings.reconnect().allowsAttempt(attempt + 1)) {
-                        err.println("swaggersocket watch: gave up after " + attempt + " failed attempts: " + reason);
+                        err.println("swaggersocket watch: gave up after " + attempt + " failed attempt"
+                                + (attempt == 1 ? "" : "s") + " in a row: " + reason);
                         return Main.FAILED;
                     }
                     if (!backoff(attempt + 1, reason)) {

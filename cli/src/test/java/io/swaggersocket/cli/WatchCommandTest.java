@@ -252,6 +252,22 @@ class WatchCommandTest {
     }
 
     @Test
+    void aServerGoneForGoodEndsTheWatchAfterItsAttempts() throws Exception {
+        Watch w = watch("--reconnect-attempts", "2", "--ping-interval", "0");
+        nextUpgrade();
+        String port = String.valueOf(server.uri().getPort());
+        server.close();
+        assertEquals(Main.FAILED, w.awaitExit());
+        List<String> err = w.err.all();
+        assertEquals(3, err.size(), err.toString());
+        assertTrue(err.get(0).matches("swaggersocket watch: .*; reconnecting in \\d\\.\\d s"), err.toString());
+        assertTrue(err.get(1).startsWith("swaggersocket watch: cannot reach 127.0.0.1:" + port
+                + " (connection refused: is the server running?); reconnecting in "), err.toString());
+        assertEquals("swaggersocket watch: gave up after 2 failed attempts in a row: cannot reach 127.0.0.1:" + port
+                + " (connection refused: is the server running?)", err.get(2));
+    }
+
+    @Test
     void aPathWithoutEventsIs404() throws Exception {
         Watch other = new Watch(Map.of(), "--server", server.uri() + "/somewhere", "--token", FakeEventServer.TOKEN);
         watches.add(other);
