@@ -99,7 +99,7 @@ final class EventsHandler implements HttpHandler {
                 Subscriber sub = new Subscriber(hub, new WebSocketSink(channel), owner, grants, who);
                 query.specs().forEach(sub::register);
                 sub.filter(query.filter());
-                channel.start(new Commands(sub, channel, owner));
+                channel.start(new Commands(sub, owner));
                 start(sub, query, channel::close);
             });
             return;
@@ -187,12 +187,10 @@ final class EventsHandler implements HttpHandler {
     /** What the client sends: commands as text; anything else closes. On the socket's I/O thread. */
     private final class Commands implements MessageChannel.Listener {
         private final Subscriber sub;
-        private final RawWebSocketChannel channel;
         private final String owner;
 
-        Commands(Subscriber sub, RawWebSocketChannel channel, String owner) {
+        Commands(Subscriber sub, String owner) {
             this.sub = sub;
-            this.channel = channel;
             this.owner = owner;
         }
 

@@ -313,6 +313,16 @@ class EventsEndpointTest {
     }
 
     @Test
+    void closingTheServerClosesSubscribersWith1001AndLaterPublishesGoNowhere() throws Exception {
+        start(EventLimits.defaults());
+        EventsClient c = subscribe("register=" + q("*.*.*"));
+        c.hello();
+        server.close();
+        assertEquals(1001, c.closed.get(20, TimeUnit.SECONDS));
+        assertEquals(0, server.publish(Event.builder("late", "put", "k").build()));
+    }
+
+    @Test
     void publishRefusesTheServersOwnTypes() throws Exception {
         start(EventLimits.defaults());
         for (String t : List.of("connections", "websocket")) {
