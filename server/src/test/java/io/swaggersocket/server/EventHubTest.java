@@ -160,6 +160,26 @@ class EventHubTest {
     }
 
     @Test
+    void aReplayLongerThanTheQueueIsNotAnOverflow() throws Exception {
+        hub = new EventHub(EventLimits.builder().historySize(100).subscriberQueue(4).build(), metrics);
+        for (int i = 1; i <= 50; i++) {
+            hub.publish(event("a", i));
+        }
+        FakeSink sink = new FakeSink();
+        sink.stall = true; // four sends are held: the replay and two live events wait in the queue
+        subscribe(sink, "a.*.*", 0, null, Grants.all());
+        hub.publish(event("a", 51));
+        hub.publish(event("a", 52));
+        sink.release();
+        assertEquals("hello", sink.next().path("Action").asText());
+        for (int i = 1; i <= 52; i++) {
+            JsonNode e = sink.next();
+            assertEquals(i, e.path("Seq").asLong(), e.toString());
+        }
+        assertEquals(0, metrics.count("slow"));
+    }
+
+    @Test
     void sinceOlderThanTheHistoryGetsAHistoryGapFirst() throws Exception {
         hub = new EventHub(EventLimits.builder().historySize(10).build(), metrics);
         for (int i = 1; i <= 30; i++) {
