@@ -159,6 +159,7 @@ final class EventHub implements AutoCloseable {
             if (metrics != null) {
                 metrics.subscribers(subscribers.size());
             }
+            lock.notifyAll();
             return true;
         }
     }
@@ -169,6 +170,7 @@ final class EventHub implements AutoCloseable {
             if (metrics != null) {
                 metrics.subscribers(subscribers.size());
             }
+            lock.notifyAll();
         }
     }
 
@@ -182,6 +184,21 @@ final class EventHub implements AutoCloseable {
                 }
             }
             return new int[] {subscribers.size(), mine};
+        }
+    }
+
+    /** Waits until there are {@code n} subscribers, at most {@code timeout}; true if there are. For tests. */
+    boolean awaitSubscribers(int n, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (subscribers.size() != n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return true;
         }
     }
 

@@ -431,6 +431,11 @@ public final class SocketServer implements Closeable {
         return metrics;
     }
 
+    /** The event hub; for tests. */
+    EventHub hub() {
+        return hub;
+    }
+
     /** The caps on upgrades and agent connections, with their counts; for tests. */
     UpgradeAdmission admission() {
         return admission;

@@ -217,8 +217,8 @@ class EventsEndpointTest {
                     assertEquals(seq, e.path("Seq").asLong(), e.toString());
                 }
             }
-            awaitCondition(() -> server.metrics().hub.count("closedSlow") == 1, "the stalled subscriber closed");
             awaitSubscribers(1);
+            assertEquals(1, server.metrics().hub.count("closedSlow"), "closed for its write timeout");
             long m = server.publish(Event.builder("load", "put", "after").build());
             assertEquals(m, good.next().path("Seq").asLong());
             assertEquals(0, server.metrics().hub.count("slow"), "the good subscriber never overflowed");
@@ -343,14 +343,6 @@ class EventsEndpointTest {
     }
 
     private void awaitSubscribers(int n) throws InterruptedException {
-        awaitCondition(() -> server.metrics().hub.count("subscribers") == n, n + " subscribers");
-    }
-
-    static void awaitCondition(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "expected within 30 s: " + what);
-            Thread.sleep(10); // polling a counter, not waiting for time to pass
-        }
+        assertTrue(server.hub().awaitSubscribers(n, Duration.ofSeconds(30)), "expected " + n + " subscribers within 30 s");
     }
 }
