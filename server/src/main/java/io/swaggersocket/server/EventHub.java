@@ -202,6 +202,13 @@ final class EventHub implements AutoCloseable {
         }
     }
 
+    /** True if some subscriber is dropping events into a slow gap now; for tests. */
+    boolean anyOverflowing() {
+        synchronized (lock) {
+            return subscribers.stream().anyMatch(Subscriber::overflowing);
+        }
+    }
+
     /** The history, oldest first; for tests. */
     List<Stamped> history() {
         synchronized (lock) {

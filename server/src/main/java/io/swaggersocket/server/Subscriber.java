@@ -340,6 +340,11 @@ final class Subscriber {
         close(1006, "");
     }
 
+    /** True while events are being dropped into a gap at the queue's tail; for tests. */
+    synchronized boolean overflowing() {
+        return tailGap != null;
+    }
+
     @Override
     public String toString() {
         return "Subscriber[" + who + "]";

@@ -226,6 +226,71 @@ class EventsEndpointTest {
     }
 
     @Test
+    void aSubscriberThatStopsReadingGetsASlowGapWhenItReadsAgainAndMissesNothingElse() throws Exception {
+        start(EventLimits.builder().subscriberQueue(64).build());
+        EventsClient good = subscribe("register=" + q("load.*.*"));
+        good.hello();
+        try (Socket paused = new Socket()) {
+            paused.setReceiveBufferSize(4096);
+            paused.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 10_000);
+            paused.setSoTimeout(30_000);
+            paused.getOutputStream().write(("GET /events?register=" + q("load.*.*") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            awaitSubscribers(2);
+            String pad = "x".repeat(2048);
+            long first = 0;
+            long last = 0;
+            // Until the paused subscriber's queue overflows, in rounds the good subscriber keeps up with.
+            for (int round = 0; round < 1000 && !server.hub().anyOverflowing(); round++) {
+                for (int i = 0; i < 32; i++) {
+                    last = server.publish(Event.builder("load", "put", "k").label("pad", pad).build());
+                    first = first == 0 ? last : first;
+                    assertEquals(last, good.next().path("Seq").asLong());
+                }
+            }
+            assertTrue(server.hub().anyOverflowing(), "the paused subscriber fell behind");
+            InputStream in = paused.getInputStream();
+            RawHttp.Response head = RawHttp.read(in);
+            assertEquals(101, head.status());
+            assertEquals("hello", JSON.readTree(frame(in)).path("Action").asText());
+            long expected = first;
+            JsonNode gap = null;
+            while (expected <= last) {
+                JsonNode e = JSON.readTree(frame(in));
+                if (e.path("Action").asText().equals("gap")) {
+                    assertEquals(null, gap, "one gap");
+                    gap = e;
+                    assertEquals("slow", e.path("Object").path("reason").asText());
+                    assertEquals(expected, e.path("Object").path("from").asLong(), "the gap starts where delivery stopped");
+                    expected = e.path("Object").path("to").asLong() + 1;
+                } else {
+                    assertEquals(expected++, e.path("Seq").asLong());
+                }
+            }
+            assertTrue(gap != null, "a gap was sent");
+            long m = server.publish(Event.builder("load", "put", "after").build());
+            assertEquals(m, JSON.readTree(frame(in)).path("Seq").asLong(), "the subscriber goes on after its gap");
+            assertEquals(m, good.next().path("Seq").asLong());
+            assertEquals(1, server.metrics().hub.count("slow"));
+        }
+    }
+
+    /** Reads one unmasked text frame (as a server sends) and returns its payload. */
+    private static String frame(InputStream in) throws java.io.IOException {
+        int b0 = in.read();
+        int b1 = in.read();
+        assertEquals(0x81, b0, "a final text frame");
+        long len = b1 & 0x7f;
+        if (len == 126) {
+            len = (in.read() << 8) | in.read();
+        } else if (len == 127) {
+            len = new java.io.DataInputStream(in).readLong();
+        }
+        return new String(in.readNBytes((int) len), StandardCharsets.UTF_8);
+    }
+
+    @Test
     void malformedCommandsGetErrorEventsAndTheSocketStaysUsable() throws Exception {
         start(EventLimits.defaults());
         EventsClient c = subscribe("");
