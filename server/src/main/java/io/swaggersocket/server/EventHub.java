@@ -125,6 +125,18 @@ final class EventHub implements AutoCloseable {
     }
 
     /**
+     * {@link #publish} for an application: its own types only, and any Seq or Epoch it set replaced.
+     *
+     * @throws IllegalArgumentException for the server's own types {@code connections} and {@code websocket}
+     */
+    long publishApplication(Event event) {
+        if (event.type().equals("connections") || event.type().equals("websocket")) {
+            throw new IllegalArgumentException("type: \"" + event.type() + "\" is reserved for the server's own events");
+        }
+        return publish(event);
+    }
+
+    /**
      * Adds {@code sub}: it gets its hello, then (with {@code since} not negative) a history gap if
      * the history does not reach back to {@code since}, and every retained event after it, then
      * every event published from now on, in order and none twice.
