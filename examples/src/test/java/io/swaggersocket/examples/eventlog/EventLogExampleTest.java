@@ -1,0 +1,30 @@
+package io.swaggersocket.examples.eventlog;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runnable example end to end: what {@code ./swaggersocket example eventlog} prints. */
+@Timeout(120)
+class EventLogExampleTest {
+
+    @Test
+    void runsEveryStepAndTheLogSurvivesTheReopen(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        EventLogExample.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), dir);
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        System.out.print(out);
+        assertTrue(out.contains("100000 events stored"), out);
+        assertTrue(out.contains("-> 11 events, seq [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1], end complete"), out);
+        assertTrue(out.contains("got 'door open'"), out);
+        assertTrue(out.contains("got 'window open'"), out);
+        assertTrue(out.contains("100002 events still there"), out);
+        assertTrue(out.endsWith("done" + System.lineSeparator()), out);
+    }
+}
