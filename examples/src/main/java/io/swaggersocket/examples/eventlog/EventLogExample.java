@@ -48,6 +48,8 @@ public final class EventLogExample {
     static final String BASE_URI = "http://eventlog-agent/log";
     static final int EVENTS = 100_000;
     static final int BATCH = 10_000;
+    /** Events followed live per transport, one at a time, to measure send-to-arrival latency. */
+    static final int LATENCY_SAMPLES = 20;
     /** Every wait of the example is bounded by this. */
     static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -136,11 +138,16 @@ public final class EventLogExample {
         HttpResponse<InputStream> response = streams.send(HttpRequest.newBuilder(URI.create(BASE_URI + "/live?tag="
                 + enc("^alert$"))).build(), HttpResponse.BodyHandlers.ofInputStream()); // returns once following
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            long t0 = System.nanoTime();
-            events.send(new Event().source("/dev/door").tags(List.of("alert")).content("door open"));
-            StreamLine line = JSON.readValue(reader.readLine(), StreamLine.class);
-            step(out, "live tag=^alert$ (NDJSON, tunnel)", "got '" + line.getEvent().getContent() + "' seq "
-                    + line.getEvent().getSeq() + " " + micros(t0) + " us after send began");
+            Latencies latencies = new Latencies();
+            Event last = null;
+            for (int i = 0; i < LATENCY_SAMPLES; i++) {
+                long t0 = System.nanoTime();
+                events.send(new Event().source("/dev/door").tags(List.of("alert")).content("door open " + i));
+                last = JSON.readValue(reader.readLine(), StreamLine.class).getEvent();
+                latencies.add(t0);
+            }
+            step(out, "live tag=^alert$ (NDJSON, tunnel)", "got '" + last.getContent() + "' seq " + last.getSeq()
+                    + "; send to arrival " + latencies);
         } // closing the body resets the stream: the agent ends the follow
     }
 
@@ -162,16 +169,38 @@ public final class EventLogExample {
                         return null;
                     }
                 }).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        long t0 = System.nanoTime();
-        events.send(new Event().source("/dev/window").tags(List.of("alert")).content("window open"));
-        String message = messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-        if (message == null) {
-            throw new IOException("no WebSocket message within " + WAIT);
+        Latencies latencies = new Latencies();
+        Event last = null;
+        for (int i = 0; i < LATENCY_SAMPLES; i++) {
+            long t0 = System.nanoTime();
+            events.send(new Event().source("/dev/window").tags(List.of("alert")).content("window open " + i));
+            String message = messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            if (message == null) {
+                throw new IOException("no WebSocket message within " + WAIT);
+            }
+            last = JSON.readValue(message, StreamLine.class).getEvent();
+            latencies.add(t0);
         }
-        StreamLine line = JSON.readValue(message, StreamLine.class);
-        step(out, "live tag=^alert$ (WebSocket, ingress)", "got '" + line.getEvent().getContent() + "' seq "
-                + line.getEvent().getSeq() + " " + micros(t0) + " us after send began");
+        step(out, "live tag=^alert$ (WebSocket, ingress)", "got '" + last.getContent() + "' seq " + last.getSeq()
+                + "; send to arrival " + latencies);
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Not thread-safe: from the start of a send to the event's arrival at the follower, in microseconds. */
+    private static final class Latencies {
+        private final List<Long> micros = new ArrayList<>();
+
+        void add(long t0) {
+            micros.add(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0));
+        }
+
+        @Override
+        public String toString() {
+            List<Long> sorted = new ArrayList<>(micros);
+            sorted.sort(null);
+            return String.format("median %.1f ms, max %.1f ms (%d events)", sorted.get(sorted.size() / 2) / 1000.0,
+                    sorted.get(sorted.size() - 1) / 1000.0, sorted.size());
+        }
     }
 
     private static String summary(List<StreamLine> lines) {
@@ -193,10 +222,6 @@ public final class EventLogExample {
 
     private static long millis(long t0) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    }
-
-    private static long micros(long t0) {
-        return TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
     }
 
     private static void step(PrintStream out, String call, String result) {

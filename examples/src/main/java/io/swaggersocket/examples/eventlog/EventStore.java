@@ -114,18 +114,24 @@ final class EventStore implements AutoCloseable {
         }
     }
 
-    /** Not thread-safe: the events of one find, chunk by chunk, after the last one returned. */
+    /**
+     * Not thread-safe: the events of one find, chunk by chunk, after the last one returned. The
+     * time bound that moves with the keyset is the one the index range starts from, so each chunk
+     * is an index range scan rather than a sort of what is left.
+     */
     static final class Reader implements AutoCloseable {
         private final Connection connection;
         private final PreparedStatement next;
         private final boolean descending;
+        private final double start;
+        private final double end;
         private double lastTs;
         private long lastSeq;
 
         private Reader(Connection connection, EventQuery query, boolean descending) throws SQLException {
             this.connection = connection;
             this.descending = descending;
-            String after = descending ? "(ts < ? OR (ts = ? AND seq < ?))" : "(ts > ? OR (ts = ? AND seq > ?))";
+            String after = descending ? "(ts < ? OR seq < ?)" : "(ts > ? OR seq > ?)";
             String order = descending ? "ts DESC, seq DESC" : "ts, seq";
             try {
                 this.next = connection.prepareStatement("SELECT seq, id, ts, source, tags, content FROM events"
@@ -134,18 +140,19 @@ final class EventStore implements AutoCloseable {
                 connection.close();
                 throw e;
             }
-            next.setDouble(1, query.start() == null ? 0 : query.start());
-            next.setDouble(2, query.end() == null ? Double.MAX_VALUE : query.end());
+            start = query.start() == null ? 0 : query.start();
+            end = query.end() == null ? Double.MAX_VALUE : query.end();
             lastTs = descending ? Double.MAX_VALUE : -1;
             lastSeq = descending ? Long.MAX_VALUE : -1;
         }
 
         /** Up to {@code max} more events; empty at the end. */
         List<LoggedEvent> next(int max) throws SQLException {
+            next.setDouble(1, descending ? start : Math.max(start, lastTs));
+            next.setDouble(2, descending ? Math.min(end, lastTs) : end);
             next.setDouble(3, lastTs);
-            next.setDouble(4, lastTs);
-            next.setLong(5, lastSeq);
-            next.setInt(6, max);
+            next.setLong(4, lastSeq);
+            next.setInt(5, max);
             List<LoggedEvent> chunk = new ArrayList<>(Math.min(max, CHUNK));
             try (ResultSet rs = next.executeQuery()) {
                 while (rs.next()) {
@@ -167,10 +174,6 @@ final class EventStore implements AutoCloseable {
             } catch (JsonProcessingException e) {
                 throw new SQLException("a stored tags column is not a JSON list: " + e.getOriginalMessage(), e);
             }
-        }
-
-        boolean descending() {
-            return descending;
         }
 
         @Override

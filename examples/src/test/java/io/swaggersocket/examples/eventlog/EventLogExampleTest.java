@@ -22,9 +22,9 @@ class EventLogExampleTest {
         System.out.print(out);
         assertTrue(out.contains("100000 events stored"), out);
         assertTrue(out.contains("-> 11 events, seq [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1], end complete"), out);
-        assertTrue(out.contains("got 'door open'"), out);
-        assertTrue(out.contains("got 'window open'"), out);
-        assertTrue(out.contains("100002 events still there"), out);
+        assertTrue(out.contains("got 'door open 19' seq 100020; send to arrival median"), out);
+        assertTrue(out.contains("got 'window open 19' seq 100040; send to arrival median"), out);
+        assertTrue(out.contains("100040 events still there"), out);
         assertTrue(out.endsWith("done" + System.lineSeparator()), out);
     }
 }

@@ -325,6 +325,7 @@ class EventLogTest {
 
     @Test
     void badInputIsA400ProblemNamingWhatIsWrong() throws Exception {
+        long stored = log.size();
         assertProblem(get("/events?content=" + enc("(unclosed")), 400, "content: '(unclosed' is not a valid regex");
         assertProblem(get("/events?tag=ok&tag=" + enc("[a-")), 400, "tag: '[a-' is not a valid regex");
         assertProblem(get("/live?content=" + enc("*")), 400, "content: '*' is not a valid regex");
@@ -346,7 +347,7 @@ class EventLogTest {
                 + "{\"source\":\"s\",\"content\":\"c\"}]"), 400, "10001");
         assertProblem(post("/events/batch", "[{\"source\":\"s\",\"content\":\"" + "c".repeat(9 * 1024 * 1024) + "\"}]"),
                 413, "");
-        assertEquals(List.of(), seqs(find(tunnel, "limit=100000&content=" + enc("^c+$"))), "nothing bad was stored");
+        assertEquals(stored, log.size(), "nothing bad was stored");
 
         WebSocketHandshakeException refused = assertInstanceOf(WebSocketHandshakeException.class, assertThrows(
                 () -> plain.newWebSocketBuilder().buildAsync(URI.create("ws" + ingress("/log/live/ws?tag="
