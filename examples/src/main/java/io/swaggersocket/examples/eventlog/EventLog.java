@@ -26,6 +26,8 @@ public final class EventLog implements AutoCloseable {
     private final LiveHub hub;
     private final Duration heartbeat;
     private final ExecutorService readers;
+    /** One publisher at a time, so followers see seq order; not the hub's lock, so following never waits for an insert. */
+    private final Object appendLock = new Object();
 
     private EventLog(EventStore store, Builder b) {
         this.store = store;
@@ -59,7 +61,7 @@ public final class EventLog implements AutoCloseable {
                     e.timestamp() == null ? now : e.timestamp(), e.source(), e.tags() == null ? List.of() : e.tags(),
                     e.content()));
         }
-        synchronized (hub) { // one publisher at a time, so followers see seq order
+        synchronized (appendLock) {
             List<LoggedEvent> stored = store.append(filled);
             hub.publish(stored);
             return stored;

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.Future;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.protocol.HttpContext;
@@ -85,8 +86,8 @@ public final class EventLogAgent {
                     return new NdjsonEntity(LINES, live::run, follower::close);
                 })
                 .operation("liveSocket", call -> {
-                    String upgrade = call.request().getFirstHeader("Upgrade") == null ? null
-                            : call.request().getFirstHeader("Upgrade").getValue();
+                    Header asked = call.request().getFirstHeader("Upgrade");
+                    String upgrade = asked == null ? null : asked.getValue();
                     if (!"websocket".equalsIgnoreCase(upgrade) || !Upgrades.isRequested(call.request())) {
                         throw new ApiException(426, "expected a WebSocket upgrade (Upgrade: websocket) but was "
                                 + (upgrade == null ? "none" : "'" + upgrade + "'"));
@@ -94,7 +95,8 @@ public final class EventLogAgent {
                     EventQuery query = query(call);
                     Follower follower = log.hub().follow(query);
                     onCancel(call.context(), follower);
-                    call.context().setAttribute(SESSION, (Upgrades.Session) (in, out) -> socket(log, follower, in, out));
+                    call.context().setAttribute(SESSION, new ApprovedSocket(follower,
+                            (in, out) -> socket(log, follower, in, out)));
                     return OperationResult.status(101)
                             .header("Sec-WebSocket-Accept", WebSocketSession.accept(call.header("Sec-WebSocket-Key", String.class)));
                 })
@@ -156,6 +158,10 @@ public final class EventLogAgent {
     record BatchResult(int count, long firstSeq, long lastSeq) {
     }
 
+    /** What an approved {@code liveSocket} leaves for {@link Upgrading}: its follower and the session to run. */
+    private record ApprovedSocket(Follower follower, Upgrades.Session session) {
+    }
+
     /** Runs the OpenAPI handler, then accepts the upgrade an approved {@code liveSocket} asked for. */
     private static final class Upgrading implements HttpRequestHandler {
         private final OpenApiHandler api;
@@ -168,9 +174,13 @@ public final class EventLogAgent {
         public void handle(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
                 throws HttpException, IOException {
             api.handle(request, response, context);
-            Object session = context == null ? null : context.removeAttribute(SESSION);
-            if (session != null && response.getCode() == 101) {
-                Upgrades.accept(request, response, (Upgrades.Session) session);
+            Object approved = context == null ? null : context.removeAttribute(SESSION);
+            if (approved instanceof ApprovedSocket socket) {
+                if (response.getCode() == 101) {
+                    Upgrades.accept(request, response, socket.session());
+                } else {
+                    socket.follower().close(); // answered otherwise after all: no session will run
+                }
             }
         }
     }

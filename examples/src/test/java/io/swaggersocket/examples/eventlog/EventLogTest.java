@@ -354,6 +354,10 @@ class EventLogTest {
                         + enc("(")).toString().substring(4)), new Collector()).join()).getCause());
         assertEquals(400, refused.getResponse().statusCode());
         assertProblem(get("/live/ws"), 400, "Sec-WebSocket-Key");
+        assertProblem(tunnel.send(HttpRequest.newBuilder(URI.create(EventLogExample.BASE_URI + "/live/ws"))
+                .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==").timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString()), 426, "expected a WebSocket upgrade (Upgrade: websocket) but was none");
+        assertEquals(0, log.followers());
     }
 
     @Test
