@@ -13,9 +13,9 @@ import java.util.Objects;
  * @param tags its tags, in the order published
  * @param content its text
  */
-public record LoggedEvent(long seq, String id, double timestamp, String source, List<String> tags, String content) {
+record LoggedEvent(long seq, String id, double timestamp, String source, List<String> tags, String content) {
     /** Copies {@code tags}; checks nothing else (the document's schema did). */
-    public LoggedEvent {
+    LoggedEvent {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(content, "content");
