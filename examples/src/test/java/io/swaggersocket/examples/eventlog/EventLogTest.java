@@ -82,6 +82,7 @@ class EventLogTest {
     private final HttpClient plain = HttpClient.newHttpClient();
 
     @BeforeAll
+    @Timeout(600) // a hang guard only: 100,000 events take seconds, a minute or more on a loaded 2-core machine
     void start() throws Exception {
         server = SocketServer.builder().bind("127.0.0.1", 0).ingress(true).publicIngress(true).build();
         server.start();
