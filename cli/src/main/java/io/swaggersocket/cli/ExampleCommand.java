@@ -1,13 +1,14 @@
 package io.swaggersocket.cli;
 
 import io.swaggersocket.examples.callback.CallbackExample;
+import io.swaggersocket.examples.eventlog.EventLogExample;
 import io.swaggersocket.examples.forward.ForwardExample;
 import io.swaggersocket.examples.petstore.PetstoreExample;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /** {@code swaggersocket example NAME}: one of the runnable examples, each a subcommand. Stateless. */
-@Command(name = "example", header = "run one example and exit: petstore, callback or forward", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "example", header = "run one example and exit: petstore, callback, forward or eventlog", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs one example on loopback and exits.")
 final class ExampleCommand implements Callable<Integer> {
     private final Main.Io io;
@@ -19,7 +20,7 @@ final class ExampleCommand implements Callable<Integer> {
     /** Without an example's name: the usage, and status 2. */
     @Override
     public Integer call() {
-        io.err().println("swaggersocket example: expected an example: petstore, callback or forward (try --help)");
+        io.err().println("swaggersocket example: expected an example: petstore, callback, forward or eventlog (try --help)");
         return Main.USAGE;
     }
 
@@ -48,6 +49,17 @@ final class ExampleCommand implements Callable<Integer> {
                 "and the 502 that follows once the local service is stopped."})
     int forward() throws Exception {
         ForwardExample.run(io.out());
+        return Main.OK;
+    }
+
+    @Command(name = "eventlog", mixinStandardHelpOptions = true,
+            description = {"An agent hosts an event log (eventlog.yaml, after theia/selene) stored in an embedded H2",
+                "database in a temporary directory: the server publishes 100,000 events with the client",
+                "openapi-generator made from the document, finds some by time, tags and content in both",
+                "orders, follows new ones live as NDJSON through the tunnel and over a WebSocket through the",
+                "ingress, and reopens the log to show it survived."})
+    int eventlog() throws Exception {
+        EventLogExample.run(io.out());
         return Main.OK;
     }
 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
 class ExampleCommandTest {
     @Test
     void eachExampleHasHelp() throws Exception {
-        for (String name : List.of("petstore", "callback", "forward")) {
+        for (String name : List.of("petstore", "callback", "forward", "eventlog")) {
             assertEquals(0, Main.run(List.of("example", name, "--help")), name);
         }
         assertEquals(0, Main.run(List.of("example", "--help")));

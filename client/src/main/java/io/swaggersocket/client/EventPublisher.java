@@ -21,7 +21,7 @@ import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
  * {@code Epoch}; the agent's principal needs a {@code publish} grant for its name.
  *
  * <pre>{@code
- * EventPublisher events = new EventPublisher(client.connection().orElseThrow());
+ * EventPublisher events = new EventPublisher(client.connect());
  * long seq = events.publish(Event.builder("jobs", "done", "job-42").object(result).build());
  * }</pre>
  */

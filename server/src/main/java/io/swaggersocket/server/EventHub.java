@@ -125,6 +125,18 @@ final class EventHub implements AutoCloseable {
     }
 
     /**
+     * {@link #publish} for an application: its own types only, and any Seq or Epoch it set replaced.
+     *
+     * @throws IllegalArgumentException for the server's own types {@code connections} and {@code websocket}
+     */
+    long publishApplication(Event event) {
+        if (event.type().equals("connections") || event.type().equals("websocket")) {
+            throw new IllegalArgumentException("type: \"" + event.type() + "\" is reserved for the server's own events");
+        }
+        return publish(event);
+    }
+
+    /**
      * Adds {@code sub}: it gets its hello, then (with {@code since} not negative) a history gap if
      * the history does not reach back to {@code since}, and every retained event after it, then
      * every event published from now on, in order and none twice.
@@ -159,6 +171,7 @@ final class EventHub implements AutoCloseable {
             if (metrics != null) {
                 metrics.subscribers(subscribers.size());
             }
+            lock.notifyAll();
             return true;
         }
     }
@@ -169,6 +182,7 @@ final class EventHub implements AutoCloseable {
             if (metrics != null) {
                 metrics.subscribers(subscribers.size());
             }
+            lock.notifyAll();
         }
     }
 
@@ -182,6 +196,28 @@ final class EventHub implements AutoCloseable {
                 }
             }
             return new int[] {subscribers.size(), mine};
+        }
+    }
+
+    /** Waits until there are {@code n} subscribers, at most {@code timeout}; true if there are. For tests. */
+    boolean awaitSubscribers(int n, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (subscribers.size() != n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return true;
+        }
+    }
+
+    /** True if some subscriber is dropping events into a slow gap now; for tests. */
+    boolean anyOverflowing() {
+        synchronized (lock) {
+            return subscribers.stream().anyMatch(Subscriber::overflowing);
         }
     }
 

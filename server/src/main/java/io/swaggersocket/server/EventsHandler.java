@@ -93,13 +93,24 @@ final class EventsHandler implements HttpHandler {
             return;
         }
         String who = AccessControl.who(principal) + " at " + exchange.getSourceAddress();
+        Slot slot = new Slot(owner);
         if (upgrade) {
+            // A client gone before the 101 is written never reaches the callback: its slot is
+            // released with the exchange; an upgraded one's when its socket closes.
+            exchange.addExchangeCompleteListener((done, next) -> {
+                if (!done.isUpgrade() || !done.getConnection().isOpen()) {
+                    slot.release();
+                } else {
+                    done.getConnection().addCloseListener(c -> slot.release());
+                }
+                next.proceed();
+            });
             ServerUpgrade.accept(exchange, connection -> {
                 RawWebSocketChannel channel = RawWebSocketChannel.server(connection, MAX_COMMAND, MAX_COMMAND);
                 Subscriber sub = new Subscriber(hub, new WebSocketSink(channel), owner, grants, who);
                 query.specs().forEach(sub::register);
                 sub.filter(query.filter());
-                channel.start(new Commands(sub, channel, owner));
+                channel.start(new Commands(sub, slot));
                 start(sub, query, channel::close);
             });
             return;
@@ -119,7 +130,7 @@ final class EventsHandler implements HttpHandler {
             sub.filter(query.filter());
             exchange.getConnection().addCloseListener(c -> {
                 sub.gone();
-                release(owner);
+                slot.release();
             });
             start(sub, query, sink::close);
         });
@@ -149,6 +160,22 @@ final class EventsHandler implements HttpHandler {
             counts.put(null, all + 1);
             counts.put(owner, mine + 1);
             return null;
+        }
+    }
+
+    /** One subscriber's place under the caps, given back once however many paths end it. */
+    private final class Slot {
+        private final String owner;
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Slot(String owner) {
+            this.owner = owner;
+        }
+
+        void release() {
+            if (released.compareAndSet(false, true)) {
+                EventsHandler.this.release(owner);
+            }
         }
     }
 
@@ -187,13 +214,11 @@ final class EventsHandler implements HttpHandler {
     /** What the client sends: commands as text; anything else closes. On the socket's I/O thread. */
     private final class Commands implements MessageChannel.Listener {
         private final Subscriber sub;
-        private final RawWebSocketChannel channel;
-        private final String owner;
+        private final Slot slot;
 
-        Commands(Subscriber sub, RawWebSocketChannel channel, String owner) {
+        Commands(Subscriber sub, Slot slot) {
             this.sub = sub;
-            this.channel = channel;
-            this.owner = owner;
+            this.slot = slot;
         }
 
         @Override
@@ -217,7 +242,7 @@ final class EventsHandler implements HttpHandler {
         @Override
         public void onClose(int code, String reason) {
             sub.gone();
-            release(owner);
+            slot.release();
         }
     }
 }

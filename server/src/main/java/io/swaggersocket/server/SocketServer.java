@@ -75,7 +75,8 @@ import org.apache.hc.core5.http.io.HttpRequestHandler;
  *     {@code GET /connections/{id}}, {@code DELETE /connections/{id}} (closes it at once; 204),
  *     {@code GET /healthz} ({@code {"status":"ok","connections":N}}, 503 while closing) and
  *     {@code GET /metrics} (Prometheus text format 0.0.4, from Micrometer: see
- *     {@link Builder#meterRegistry}).</li>
+ *     {@link Builder#meterRegistry}) and {@code GET /events}, the event stream (docs/EVENTS.md,
+ *     {@link #publish}, {@link Builder#eventLimits}).</li>
  * </ul>
  * The {@link Authenticator} judges every request: tunnel upgrades, admin calls, and ingress calls
  * unless {@link Builder#publicIngress} is set. It sees the request path, so one authenticator can
@@ -354,10 +355,7 @@ public final class SocketServer implements Closeable {
      * @throws IllegalArgumentException for the server's own types {@code connections} and {@code websocket}
      */
     public long publish(io.swaggersocket.events.Event event) {
-        if (event.type().equals("connections") || event.type().equals("websocket")) {
-            throw new IllegalArgumentException("type: \"" + event.type() + "\" is reserved for the server's own events");
-        }
-        return hub.publish(event.withSeq(0, null));
+        return hub.publishApplication(event);
     }
 
     /**
@@ -429,6 +427,11 @@ public final class SocketServer implements Closeable {
     /** The server's counters; for tests. */
     ServerMetrics metrics() {
         return metrics;
+    }
+
+    /** The event hub; for tests. */
+    EventHub hub() {
+        return hub;
     }
 
     /** The caps on upgrades and agent connections, with their counts; for tests. */

@@ -37,6 +37,10 @@ final class Subscriber {
     record Control(String json, String gapReason) {
     }
 
+    /** A retained event replayed for {@code since}: bounded by the history, so not counted against the queue. */
+    private record Replayed(EventHub.Stamped event) {
+    }
+
     /** A command as the client sent it, parsed by the delivery thread. */
     private record Command(String text) {
     }
@@ -115,7 +119,7 @@ final class Subscriber {
 
     /** Queues something the hub replays (hello, history gap, retained events): never dropped. */
     synchronized void preload(Object item) {
-        queue.addLast(item);
+        queue.addLast(item instanceof EventHub.Stamped s ? new Replayed(s) : item);
     }
 
     /** Queues a live event, or widens the tail gap when the queue is full. Never blocks. */
@@ -216,6 +220,9 @@ final class Subscriber {
 
     /** The JSON to send for one queued item, or {@code null} when it is not for this subscriber. */
     private String render(Object item) {
+        if (item instanceof Replayed r) {
+            item = r.event();
+        }
         if (item instanceof EventHub.Stamped s) {
             if (!grants.mayAdmin(s.event().agent()) || !matches(s)) {
                 return null;
@@ -331,6 +338,11 @@ final class Subscriber {
     /** The client went away: ends the subscription without writing anything. */
     void gone() {
         close(1006, "");
+    }
+
+    /** True while events are being dropped into a gap at the queue's tail; for tests. */
+    synchronized boolean overflowing() {
+        return tailGap != null;
     }
 
     @Override

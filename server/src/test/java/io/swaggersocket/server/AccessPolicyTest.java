@@ -57,6 +57,25 @@ class AccessPolicyTest {
     }
 
     @Test
+    void thePublishGrantIsAFourthListAbsentMeaningNone() throws Exception {
+        Grants three = new Grants(List.of("a*"), List.of(), List.of());
+        assertEquals(List.of(), three.publish(), "the 3-argument constructor grants no publish");
+        assertFalse(three.mayPublish("a1"));
+        assertTrue(Grants.all().mayPublish("anything") && Grants.all().mayPublish(null));
+        Grants four = new Grants(List.of(), List.of(), List.of(), List.of("team-*"));
+        assertTrue(four.mayPublish("team-x"));
+        assertFalse(four.mayPublish("other") || four.mayPublish(null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Grants(List.of(), List.of(), List.of(), List.of("")));
+        assertTrue(e.getMessage().startsWith("publish: "), e.getMessage());
+        AccessPolicy policy = AccessPolicy.read(write("publish.yaml", String.join("\n", "principals:",
+                "  - name: pub", "    tokens: [\"pub-token\"]", "    publish: [\"p-*\"]",
+                "  - name: none", "    tokens: [\"none-token\"]", "")));
+        assertEquals(List.of("p-*"), accepted(policy.authenticate(bearer("pub-token"))).grants().publish());
+        assertEquals(List.of(), accepted(policy.authenticate(bearer("none-token"))).grants().publish());
+    }
+
+    @Test
     void eachCredentialNamesItsPrincipalAndNothingSecret() throws Exception {
         AccessPolicy policy = AccessPolicy.builder()
                 .principal("team-a", new Grants(List.of("a*"), List.of("a*"), List.of()))
