@@ -185,7 +185,10 @@ final class EventWatch {
 
     /** Opens one socket from the cursor's position. */
     private Session open() throws IOException, Refused, InterruptedException {
-        URI uri = address(settings.events(), settings.registers(), settings.filters(), cursor.since(), cursor.epoch());
+        URI uri;
+        synchronized (this) { // the cursor was last moved on the old socket's listener thread
+            uri = address(settings.events(), settings.registers(), settings.filters(), cursor.since(), cursor.epoch());
+        }
         WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(settings.connectTimeout());
         ClientCredentials.Resolved c = settings.credentials();
         if (c.bearer() != null) {
@@ -309,8 +312,12 @@ final class EventWatch {
         return q < 0 ? s : s.substring(0, q);
     }
 
-    /** Prints what the cursor says to print; stdout for events (and gaps), stderr for notices. */
-    private void handle(String text) {
+    /**
+     * Prints what the cursor says to print; stdout for events (and gaps), stderr for notices.
+     * Synchronized: the cursor moves under this lock, which a socket's last message and a
+     * reconnect (or a ping timeout) may otherwise race for.
+     */
+    private synchronized void handle(String text) {
         JsonNode event;
         try {
             event = JSON.readTree(text);
@@ -433,6 +440,9 @@ final class EventWatch {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (ended.isDone()) {
+                return null; // an abandoned socket: what it still delivers, the next one replays from the position
+            }
             lastHeard = System.nanoTime();
             if (partial.length() + data.length() > MAX_MESSAGE) {
                 end("the server sent a message over " + MAX_MESSAGE + " characters");

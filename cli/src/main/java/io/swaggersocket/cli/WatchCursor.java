@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * Where a {@code watch} is in the server's event history, so that a reconnect resumes with
  * {@code since} and {@code epoch} and the output has no gap and no duplicate: docs/EVENTS.md,
- * "The /events endpoint". Pure; one instance per watch, used from one thread at a time (the
- * socket's listener, then the reconnect loop, ordered by the socket's close): not thread-safe.
+ * "The /events endpoint". Pure; one instance per watch; not thread-safe: {@link EventWatch} moves
+ * and reads it under its own lock (a socket's listener thread, then the reconnect loop).
  *
  * <p>The position is the epoch and the highest sequence number printed, or, before any event,
  * the latest one the server announced in its hello (what came before the watch started is not
