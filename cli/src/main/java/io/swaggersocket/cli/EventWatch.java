@@ -336,14 +336,18 @@ final class EventWatch {
             case GAP -> {
                 print(event);
                 JsonNode o = event.path("Object");
-                err.println("swaggersocket watch: gap: events " + o.path("from").asText("?") + " to "
-                        + o.path("to").asText("?") + " may have been missed (" + o.path("reason").asText("?") + ")");
+                if ("restart".equals(o.path("reason").asText())) {
+                    err.println("swaggersocket watch: gap: events of the earlier history " + o.path("epoch").asText("?")
+                            + " from " + o.path("from").asText("?") + " on may have been missed (the server restarted)");
+                } else {
+                    err.println("swaggersocket watch: gap: events " + o.path("from").asText("?") + " to "
+                            + o.path("to").asText("?") + " may have been missed (" + o.path("reason").asText("?") + ")");
+                }
             }
             case ERROR -> err.println("swaggersocket watch: the server: "
                     + event.path("Object").path("error").asText("an error") + " (" + abbreviate(event.path("Key").asText("")) + ")");
             case NEW_HISTORY -> err.println("swaggersocket watch: the server's event history is new (epoch "
-                    + beforeEpoch + " -> " + cursor.epoch() + ": it restarted); events of the old one after " + before
-                    + " may have been missed");
+                    + beforeEpoch + " -> " + cursor.epoch() + ": it restarted after event " + before + " of the old one)");
             case DUPLICATE, CONTROL -> {
             }
         }

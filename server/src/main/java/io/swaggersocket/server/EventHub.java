@@ -153,6 +153,14 @@ final class EventHub implements AutoCloseable {
             sub.preload(Subscriber.hello(epoch, seq));
             if (since >= 0) {
                 boolean sameEpoch = sinceEpoch == null || sinceEpoch.equals(epoch);
+                if (!sameEpoch) {
+                    // The events of that history after since are gone with the process that held
+                    // them: say so, or a resume across a restart would lose them silently.
+                    sub.preload(Subscriber.restartGap(sinceEpoch, since + 1));
+                    if (metrics != null) {
+                        metrics.gap("restart");
+                    }
+                }
                 long first = history.isEmpty() ? seq + 1 : history.peekFirst().seq();
                 long wanted = sameEpoch ? since + 1 : 1;
                 if (wanted < first) {

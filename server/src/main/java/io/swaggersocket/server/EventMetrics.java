@@ -12,6 +12,7 @@ final class EventMetrics {
     private final Counter delivered;
     private final Counter historyGaps;
     private final Counter slowGaps;
+    private final Counter restartGaps;
     private final Counter closedSlow;
     private final AtomicInteger subscribers = new AtomicInteger();
 
@@ -26,6 +27,8 @@ final class EventMetrics {
                 .description("Gap events sent to /events subscribers, by reason.").tag("reason", "history").register(r));
         slowGaps = setup.add(Counter.builder("swaggersocket.events.gaps")
                 .description("Gap events sent to /events subscribers, by reason.").tag("reason", "slow").register(r));
+        restartGaps = setup.add(Counter.builder("swaggersocket.events.gaps")
+                .description("Gap events sent to /events subscribers, by reason.").tag("reason", "restart").register(r));
         closedSlow = setup.add(Counter.builder("swaggersocket.events.subscribers.closed.slow")
                 .description("/events subscribers closed because their socket took no byte for the write timeout.")
                 .register(r));
@@ -42,7 +45,11 @@ final class EventMetrics {
     }
 
     void gap(String reason) {
-        ("slow".equals(reason) ? slowGaps : historyGaps).increment();
+        switch (reason) {
+            case "slow" -> slowGaps.increment();
+            case "restart" -> restartGaps.increment();
+            default -> historyGaps.increment();
+        }
     }
 
     void closedSlow() {
@@ -59,6 +66,7 @@ final class EventMetrics {
             case "delivered" -> delivered.count();
             case "history" -> historyGaps.count();
             case "slow" -> slowGaps.count();
+            case "restart" -> restartGaps.count();
             case "closedSlow" -> closedSlow.count();
             default -> subscribers.get();
         };

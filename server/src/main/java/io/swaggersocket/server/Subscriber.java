@@ -113,6 +113,16 @@ final class Subscriber {
         return new Control(o.toString(), reason);
     }
 
+    /**
+     * A gap in another history than this hub's (the server restarted): every event of
+     * {@code epoch} from {@code from} on may have been missed, and none of them can be replayed.
+     */
+    static Control restartGap(String epoch, long from) {
+        ObjectNode o = control("gap", "restart");
+        o.putObject("Object").put("epoch", epoch).put("from", from).putNull("to").put("reason", "restart");
+        return new Control(o.toString(), "restart");
+    }
+
     private static ObjectNode control(String action, String key) {
         return JSON.objectNode().put("Type", "websocket").put("Action", action).put("Key", key);
     }

@@ -200,7 +200,7 @@ class EventHubTest {
     }
 
     @Test
-    void anotherEpochReplaysTheWholeHistoryAfterAGapFromOne() throws Exception {
+    void anotherEpochGetsARestartGapThenTheWholeHistoryAfterAGapFromOne() throws Exception {
         hub = new EventHub(EventLimits.builder().historySize(3).build(), metrics);
         for (int i = 1; i <= 5; i++) {
             hub.publish(event("a", i));
@@ -208,6 +208,11 @@ class EventHubTest {
         FakeSink sink = new FakeSink();
         subscribe(sink, "a.*.*", 4, "0123456789abcdef", Grants.all());
         sink.next();
+        JsonNode restart = sink.next();
+        assertEquals("restart", restart.path("Object").path("reason").asText(), restart.toString());
+        assertEquals("0123456789abcdef", restart.path("Object").path("epoch").asText());
+        assertEquals(5, restart.path("Object").path("from").asLong(), "the old history's events after since=4");
+        assertEquals(1, metrics.count("restart"));
         JsonNode gap = sink.next();
         assertEquals(1, gap.path("Object").path("from").asLong());
         assertEquals(2, gap.path("Object").path("to").asLong());
