@@ -43,9 +43,20 @@ final class AgentFleet implements AutoCloseable {
     private synchronized void launch(int i) throws IOException {
         processes[i] = Cli.start(options.cliJar(),
                 System.getenv().getOrDefault("SOAK_AGENT_JVM_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"),
-                List.of("agent", "--server", "ws://127.0.0.1:" + relays.get(i).port() + "/tunnel", "--name", name(i),
-                        "--forward", upstream),
+                args(i),
                 token, options.out().resolve(name(i) + ".log"), line -> { });
+    }
+
+    /** The agent's command line; SOAK_AGENT_ARGS adds options (e.g. {@code --log-level debug}). */
+    private List<String> args(int i) {
+        List<String> args = new ArrayList<>(List.of("agent", "--server", "ws://127.0.0.1:" + relays.get(i).port() + "/tunnel",
+                "--name", name(i), "--forward", upstream));
+        for (String a : System.getenv().getOrDefault("SOAK_AGENT_ARGS", "").trim().split("\\s+")) {
+            if (!a.isEmpty()) {
+                args.add(a);
+            }
+        }
+        return args;
     }
 
     /** kill -9 agent {@code i} and start it again at once; returns the old and new pids. */

@@ -141,13 +141,13 @@ final class Callers {
         CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
         try {
             HttpResponse<byte[]> r = f.get(options.lostAfter().toMillis(), TimeUnit.MILLISECONDS);
-            record(path, call, Verdict.judge(call, echo, r.statusCode(), r.headers().firstValue(Payload.ID).orElse(null),
+            record(path, call + ": ", Verdict.judge(call, echo, r.statusCode(), r.headers().firstValue(Payload.ID).orElse(null),
                     r.headers().firstValue(Payload.SHA).orElse(null), r.body(), id, expected));
         } catch (TimeoutException e) {
             f.cancel(true);
             tally.bad(path, Tally.Outcome.LOST, call + ": no answer and no error within " + options.lostAfter());
         } catch (java.util.concurrent.ExecutionException e) {
-            tally.failed(path, Verdict.kind(e), Verdict.message(e));
+            tally.failed(path, Verdict.kind(e), call + ": " + Verdict.message(e));
         } finally {
             if (large != null) {
                 large.decrementAndGet();
@@ -205,7 +205,7 @@ final class Callers {
     private void record(String path, String call, Verdict v) {
         switch (v.outcome()) {
             case CORRECT -> tally.correct(path, v.bytes());
-            case FAILED -> tally.failed(path, v.kind(), v.example());
+            case FAILED -> tally.failed(path, v.kind(), call.endsWith(": ") ? call + v.example() : v.example());
             default -> tally.bad(path, v.outcome(), v.detail());
         }
     }

@@ -52,7 +52,7 @@ final class ServerNodes implements AutoCloseable {
         writeAccess(0);
         CompletableFuture<Integer> listening = new CompletableFuture<>();
         process = Cli.start(options.cliJar(), System.getenv().getOrDefault("SOAK_SERVER_JVM_OPTS", "-Xmx512m"),
-                List.of("server", "--listen", "127.0.0.1:0", "--access-file", accessFile.toString()), null,
+                args(), null,
                 options.out().resolve("server.log"), line -> {
                     Matcher m = LISTENING.matcher(line);
                     if (m.find()) {
@@ -68,6 +68,18 @@ final class ServerNodes implements AutoCloseable {
             throw new IOException("the server did not print its listening line within " + START_SECONDS + " s; see "
                     + options.out().resolve("server.log"), e);
         }
+    }
+
+    /** The server's command line; SOAK_SERVER_ARGS adds options (e.g. {@code --log-level debug}). */
+    private List<String> args() {
+        List<String> args = new java.util.ArrayList<>(List.of("server", "--listen", "127.0.0.1:0", "--access-file",
+                accessFile.toString()));
+        for (String a : System.getenv().getOrDefault("SOAK_SERVER_ARGS", "").trim().split("\\s+")) {
+            if (!a.isEmpty()) {
+                args.add(a);
+            }
+        }
+        return args;
     }
 
     long pid() {
