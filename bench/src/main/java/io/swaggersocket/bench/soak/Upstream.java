@@ -2,6 +2,7 @@ package io.swaggersocket.bench.soak;
 
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -49,6 +50,8 @@ final class Upstream implements AutoCloseable {
         });
         undertow = Undertow.builder()
                 .addHttpListener(0, "127.0.0.1")
+                // Undertow refuses bodies over 2 MiB by default (413, then a close): the soak sends up to 8
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) SoakOptions.MAX_BODY)
                 .setHandler(Handlers.path(http).addPrefixPath("/ws", ws))
                 .build();
         undertow.start();
