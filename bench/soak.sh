@@ -8,7 +8,8 @@
 # or file descriptors at the end more than 10 % above their level after the warm-up.
 #   bench/soak.sh [--minutes N] [--agents N] [--nodes N]     defaults 10, 20, 1
 # More options go to the harness (io.swaggersocket.bench.soak.SoakOptions): --chaos-seconds,
-# --warmup-seconds, --lost-seconds, --stall-seconds, --callers, --seed (printed by every run, to replay it).
+# --warmup-seconds, --lost-seconds, --stall-seconds, --callers, --seed (printed by every run, to replay it),
+# --upstream-max-body (default 8 MiB; lower makes the upstream refuse big bodies with 413 before reading them).
 # Environment: SOAK_SKIP_BUILD=1 (use the jars as they are), SOAK_SERVER_JVM_OPTS (default -Xmx512m),
 # SOAK_AGENT_JVM_OPTS (default -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1: 20 agent JVMs on 2
 # cores), SOAK_JVM_OPTS (the harness's JVM). Needs perl and kill (every Debian system has them) and jcmd (the JDK).

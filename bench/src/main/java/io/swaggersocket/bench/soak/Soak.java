@@ -68,7 +68,7 @@ public final class Soak {
         String token = HexFormat.of().formatHex(secret);
         log("options: " + options);
         Tally tally = new Tally();
-        try (Upstream upstream = new Upstream(); ServerNodes nodes = new ServerNodes(options, token)) {
+        try (Upstream upstream = new Upstream(options.upstreamMaxBody()); ServerNodes nodes = new ServerNodes(options, token)) {
             nodes.start();
             log("server pid " + nodes.pid() + " on port " + nodes.tunnelPort() + "; upstream " + upstream.url());
             try (AgentFleet fleet = new AgentFleet(options, token, upstream.url());

@@ -24,7 +24,12 @@ import java.util.Map;
 final class Upstream implements AutoCloseable {
     private final Undertow undertow;
 
-    Upstream() {
+    /**
+     * {@code maxBody}: the biggest request body it takes; Undertow answers a bigger one with 413 before
+     * reading it, and closes the connection (its default is 2 MiB; the soak's is 8 MiB, so that every
+     * body is taken unless {@code --upstream-max-body} asks for the refusal on purpose).
+     */
+    Upstream(long maxBody) {
         HttpHandler http = exchange -> {
             if (exchange.isInIoThread()) {
                 exchange.dispatch(Upstream::answer); // bodies of up to 8 MiB: never block an I/O thread
@@ -50,8 +55,7 @@ final class Upstream implements AutoCloseable {
         });
         undertow = Undertow.builder()
                 .addHttpListener(0, "127.0.0.1")
-                // Undertow refuses bodies over 2 MiB by default (413, then a close): the soak sends up to 8
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) SoakOptions.MAX_BODY)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxBody)
                 .setHandler(Handlers.path(http).addPrefixPath("/ws", ws))
                 .build();
         undertow.start();
