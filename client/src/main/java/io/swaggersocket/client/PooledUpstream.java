@@ -136,7 +136,25 @@ final class PooledUpstream {
                 failed(response, outgoing, e);
                 return;
             }
-            exchange.respond(head, response, bodyIdleTimeout);
+            try {
+                exchange.respond(head, response, bodyIdleTimeout);
+            } catch (IOException e) {
+                exchange.abandon();
+                if (exchange.cancelled()) {
+                    throw new InterruptedIOException("the caller cancelled " + where(outgoing));
+                }
+                if (exchange.callerBodyFailure() != null) {
+                    throw exchange.callerBodyFailure(); // the caller's own body broke: nobody to answer
+                }
+                // The upstream answered while the body was still going and closed the connection (a
+                // refusal, such as 413 over its limit): writing the body failed and took the connection
+                // with it. Its status stands; its body is lost. Never a 500: the handler did not fail.
+                int status = head.getCode() >= HttpStatus.SC_BAD_REQUEST ? head.getCode() : HttpStatus.SC_BAD_GATEWAY;
+                LOG.log(System.Logger.Level.DEBUG, "{0}: the upstream answered {1} and closed: {2}", where(outgoing),
+                        head.getCode(), e);
+                ForwardingHandler.fail(response, status, "upstream " + upstream + " answered " + head.getCode()
+                        + " and closed the connection before its body could be read: " + ForwardingHandler.describe(e));
+            }
             return;
         }
     }
