@@ -6,6 +6,7 @@ import io.swaggersocket.handshake.CloseCode;
 import io.swaggersocket.internal.metrics.MeterSetup;
 import io.swaggersocket.mux.ConnectionConfig;
 import io.swaggersocket.mux.SocketConnection;
+import io.undertow.server.HttpHandler;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.BindException;
@@ -146,6 +147,7 @@ public final class SocketServer implements Closeable {
     /** Runs ingress calls; null without an ingress. */
     private final ExecutorService ingressThreads;
     private final IngressHandler ingress;
+    private final AgentDirectory directory;
 
     /**
      * Guards {@link #state} and {@link #listener}. The registry decides under it whether a socket or a
@@ -179,10 +181,16 @@ public final class SocketServer implements Closeable {
         metrics = new ServerMetrics(MeterSetup.of(b.meterRegistry));
         admission = new UpgradeAdmission(limits, metrics.limits);
         access = new AccessControl(b.accessPolicy != null ? b.accessPolicy : b.authenticator, b.reloader, agents);
+        directory = b.directory;
+        access.requireAnnouncedNames(directory.clustered());
         registry = new ConnectionRegistry(lock, this::isAccepting, config, b.handler, access, agents, metrics, events);
         HttpGuard guard = new HttpGuard(access, metrics);
-        routes = new HttpRoutes().exact(path,
-                HttpRoutes.bodiless(new TunnelHandler(guard, access, admission, b.connectionIds, registry)));
+        HttpHandler tunnel = HttpRoutes.bodiless(new TunnelHandler(path, guard, access, admission, b.connectionIds,
+                registry, directory));
+        routes = new HttpRoutes().exact(path, tunnel);
+        if (!path.equals("/")) { // under "/" a name segment would shadow every other route
+            routes.prefix(path, tunnel);
+        }
         if (b.ingress) {
             // Idle threads end after as long as a body may idle: by default, as a cached pool's do.
             ingressThreads = IngressThreads.create(limits.maxIngressCalls(), limits.bodyIdleTimeout().toNanos());
@@ -504,6 +512,7 @@ public final class SocketServer implements Closeable {
         private boolean rewriteRedirects = true;
         private boolean adminApi;
         private MeterRegistry meterRegistry;
+        private AgentDirectory directory = AgentDirectory.local();
 
         private Builder() {
         }
@@ -515,7 +524,11 @@ public final class SocketServer implements Closeable {
             return this;
         }
 
-        /** The path agents dial; default {@code /tunnel}. Exact: sub-paths get 404. */
+        /**
+         * The path agents dial; default {@code /tunnel}. {@code /tunnel/NAME} (one percent-encoded
+         * segment) is the same tunnel with the agent's name in the path, for a load balancer to
+         * hash on; deeper sub-paths get 404.
+         */
         public Builder path(String wsPath) {
             this.path = wsPath;
             return this;
@@ -664,6 +677,15 @@ public final class SocketServer implements Closeable {
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Where agent names are claimed and found across the nodes of a cluster; default
+         * {@link AgentDirectory#local()} (one node). The caller owns it and closes it after the server.
+         */
+        public Builder agentDirectory(AgentDirectory directory) {
+            this.directory = Objects.requireNonNull(directory, "agentDirectory");
             return this;
         }
 
