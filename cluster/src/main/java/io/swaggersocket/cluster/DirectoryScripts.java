@@ -36,7 +36,7 @@ final class DirectoryScripts {
             local function prune(members, node_prefix, now)
               redis.call('ZREMRANGEBYSCORE', members, '-inf', now)
               local kept, alive = {}, {}
-              for _, m in ipairs(redis.call('ZRANGE', members, 0, -1)) do
+              for _, m in ipairs(redis.call('ZREVRANGE', members, 0, -1)) do
                 local node = node_of(m)
                 if alive[node] == nil then
                   alive[node] = redis.call('EXISTS', node_prefix .. node) == 1
@@ -70,12 +70,14 @@ final class DirectoryScripts {
             """;
 
     /**
-     * KEYS: owner, members. ARGV: member, node key prefix. Removes the entry; the owner goes with
-     * the last live one, so another principal may take the name at once (as on one node).
+     * KEYS: owner, members. ARGV: member, node key prefix, "keep" or "free". Removes the entry;
+     * with "free" the owner goes with the last live one, so another principal may take the name at
+     * once (as on one node); with "keep" (a hand-off: the agent is moving) the owner stays until
+     * its grace runs out.
      */
     static final String RELEASE = COMMON + """
             redis.call('ZREM', KEYS[2], ARGV[1])
-            if #prune(KEYS[2], ARGV[2], now_ms()) == 0 then
+            if #prune(KEYS[2], ARGV[2], now_ms()) == 0 and ARGV[3] == 'free' then
               redis.call('DEL', KEYS[1], KEYS[2])
             end
             return 'OK'
@@ -83,7 +85,9 @@ final class DirectoryScripts {
 
     /**
      * KEYS: owner, members. ARGV: node key prefix. Returns {"HELD", node, address, ...} with each
-     * live node once, {"MOVING"} (owned, no live entry: within the owner's grace) or {"UNKNOWN"}.
+     * live node once, the node of the most recently refreshed entry first (a node that just took
+     * an agent over comes before one that died and whose key has not expired yet), {"MOVING"}
+     * (owned, no live entry: within the owner's grace) or {"UNKNOWN"}.
      */
     static final String LOCATE = COMMON + """
             local kept = prune(KEYS[2], ARGV[1], now_ms())

@@ -170,12 +170,20 @@ public final class RedisAgentDirectory implements AgentDirectory {
         if (held.remove(connectionId) == null || closed) {
             return; // never claimed here, or released already: the claim's close listeners may both call
         }
-        releaseAsync(name, connectionId);
+        releaseAsync(name, connectionId, "free");
     }
 
-    private void releaseAsync(String name, String connectionId) {
+    @Override
+    public void handOff(String name, String connectionId) {
+        if (held.remove(connectionId) == null || closed) {
+            return;
+        }
+        releaseAsync(name, connectionId, "keep");
+    }
+
+    private void releaseAsync(String name, String connectionId, String owner) {
         scripts.runAsync(connection.async(), DirectoryScripts.RELEASE, ScriptOutputType.STATUS,
-                new String[] {ownerKey(name), membersKey(name)}, member(connectionId), nodePrefix())
+                new String[] {ownerKey(name), membersKey(name)}, member(connectionId), nodePrefix(), owner)
                 .whenComplete((ok, failure) -> {
                     if (failure != null) { // the entry expires on its own within entryTtl
                         LOG.log(System.Logger.Level.DEBUG, "agent directory: release of \"{0}\" failed: {1}", name,
@@ -242,7 +250,7 @@ public final class RedisAgentDirectory implements AgentDirectory {
             for (Map.Entry<String, Held> e : held.entrySet()) {
                 scripts.run(redis, DirectoryScripts.RELEASE, ScriptOutputType.STATUS,
                         new String[] {ownerKey(e.getValue().name()), membersKey(e.getValue().name())},
-                        member(e.getKey()), nodePrefix());
+                        member(e.getKey()), nodePrefix(), "free");
             }
             redis.del(nodePrefix() + nodeId);
             redis.srem(prefix + "nodes", nodeId);
@@ -282,7 +290,7 @@ public final class RedisAgentDirectory implements AgentDirectory {
                         Long.toString(entryTtl.toMillis()), Long.toString(ownerGrace.toMillis()), nodePrefix())
                         .thenAccept(result -> {
                             if ("G".equals(result) && !held.containsKey(id)) {
-                                releaseAsync(h.name(), id); // released while this refresh was on its way
+                                releaseAsync(h.name(), id, "keep"); // released while this refresh was on its way
                             } else if ("T".equals(result) && held.remove(id, h)) {
                                 LOG.log(System.Logger.Level.WARNING, "agent directory: \"{0}\" was taken by another "
                                         + "principal while this node could not reach Redis; connection {1} loses it",

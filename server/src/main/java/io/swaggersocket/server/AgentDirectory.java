@@ -91,7 +91,21 @@ public interface AgentDirectory extends AutoCloseable {
      */
     void release(String name, String connectionId);
 
-    /** Which live nodes hold an agent named {@code name}. Blocks for at most the directory's timeout. */
+    /**
+     * Ends the claim of {@code connectionId} on {@code name} because its agent is about to move to
+     * another node (a drain): unlike {@link #release}, the name stays its owner's for the
+     * directory's grace, so that calls meanwhile wait for the agent (503 at worst) rather than
+     * get 404, and no other principal can take it. Does not block and never throws.
+     */
+    default void handOff(String name, String connectionId) {
+        release(name, connectionId);
+    }
+
+    /**
+     * Which live nodes hold an agent named {@code name}, the node of the most recently refreshed
+     * claim first (calls go there: a node that just took an agent over is preferred to one that
+     * may have died unnoticed). Blocks for at most the directory's timeout.
+     */
     Lookup locate(String name);
 
     /**

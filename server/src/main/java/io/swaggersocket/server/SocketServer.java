@@ -148,6 +148,8 @@ public final class SocketServer implements Closeable {
     private final ExecutorService ingressThreads;
     private final IngressHandler ingress;
     private final AgentDirectory directory;
+    /** The internal listener and the forwards; null unless the directory is clustered and there is an ingress. */
+    private final ClusterRouting cluster;
 
     /**
      * Guards {@link #state} and {@link #listener}. The registry decides under it whether a socket or a
@@ -167,6 +169,7 @@ public final class SocketServer implements Closeable {
     private final UpgradeAdmission admission;
     /** The live connections and those in their handshake. */
     private final ConnectionRegistry registry;
+    private final NodeDrain drain;
     private final CompletableFuture<Void> stoppedAccepting = new CompletableFuture<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
@@ -183,7 +186,10 @@ public final class SocketServer implements Closeable {
         access = new AccessControl(b.accessPolicy != null ? b.accessPolicy : b.authenticator, b.reloader, agents);
         directory = b.directory;
         access.requireAnnouncedNames(directory.clustered());
-        registry = new ConnectionRegistry(lock, this::isAccepting, config, b.handler, access, agents, metrics, events);
+        drain = new NodeDrain(this::liveConnections, directory, config.scheduler());
+        registry = new ConnectionRegistry(lock, () -> isAccepting() && !drain.on(), config, b.handler, access, agents,
+                metrics, events);
+        events.add(drain);
         HttpGuard guard = new HttpGuard(access, metrics);
         HttpHandler tunnel = HttpRoutes.bodiless(new TunnelHandler(path, guard, access, admission, b.connectionIds,
                 registry, directory));
@@ -194,12 +200,17 @@ public final class SocketServer implements Closeable {
         if (b.ingress) {
             // Idle threads end after as long as a body may idle: by default, as a cached pool's do.
             ingressThreads = IngressThreads.create(limits.maxIngressCalls(), limits.bodyIdleTimeout().toNanos());
-            ingress = new IngressHandler(agents, metrics, b.publicIngress ? null : guard, this::isAccepting,
-                    ingressThreads, limits, config.scheduler(), b.rewriteRedirects);
-            routes.prefix(IngressHandler.PREFIX, ingress);
+            java.util.function.Function<HttpGuard, IngressHandler> newIngress = g -> new IngressHandler(agents, metrics,
+                    g, this::isAccepting, ingressThreads, limits, config.scheduler(), b.rewriteRedirects);
+            ingress = newIngress.apply(b.publicIngress ? null : guard);
+            cluster = directory.clustered() ? new ClusterRouting(directory, b.internal, agents, limits, ingressThreads,
+                    newIngress, metrics) : null;
+            routes.prefix(IngressHandler.PREFIX, cluster == null ? ingress
+                    : cluster.publicIngress(ingress, b.publicIngress ? null : guard));
         } else {
             ingressThreads = null;
             ingress = null;
+            cluster = null;
         }
         if (b.adminApi) {
             routes.prefix(AdminHandler.CONNECTIONS, HttpRoutes.bodiless(
@@ -209,7 +220,9 @@ public final class SocketServer implements Closeable {
                     .exact(AdminHandler.METRICS, HttpRoutes.bodiless(
                             new AdminHandler(AdminHandler.Route.METRICS, guard, this, metrics)))
                     .exact(AdminHandler.ACCESS_RELOAD, HttpRoutes.bodiless(
-                            new AdminHandler(AdminHandler.Route.ACCESS_RELOAD, guard, this, metrics)));
+                            new AdminHandler(AdminHandler.Route.ACCESS_RELOAD, guard, this, metrics)))
+                    .exact(AdminHandler.DRAIN, HttpRoutes.bodiless(
+                            new AdminHandler(AdminHandler.Route.DRAIN, guard, this, metrics)));
         }
     }
 
@@ -232,6 +245,9 @@ public final class SocketServer implements Closeable {
                 throw new IllegalStateException("start: expected a new server but it is " + state.name().toLowerCase(Locale.ROOT));
             }
             try {
+                if (cluster != null) {
+                    cluster.start(); // first: if it cannot bind, nothing else is open
+                }
                 // Under the lock, so that a close() meanwhile waits and then finds the listener.
                 listener = ServerListener.open(host, requestedPort, sslContext, clientAuth, limits,
                         ingressThreads != null, routes);
@@ -349,6 +365,34 @@ public final class SocketServer implements Closeable {
     }
 
     /**
+     * Starts draining this node (also {@code POST /admin/drain}, and SIGTERM in the CLI): new tunnels
+     * get 503 and {@code /healthz} answers 503 {@code {"status":"draining"}}, so that balancers stop
+     * sending; after {@code handoff} (time for their health checks to notice), every agent gets
+     * GOAWAY: its calls in flight finish and it dials again at once, reaching another node. Ingress
+     * calls go on meanwhile (in a cluster, forwarded to where the agents went). Returns at once;
+     * idempotent. Call {@link #close()} once the returned stage completes (no agent left).
+     */
+    public CompletionStage<Void> drain(Duration handoff) {
+        boolean first;
+        synchronized (lock) {
+            first = state == State.STARTED && drain.mark();
+        }
+        if (first) {
+            drain.schedule(this, Objects.requireNonNull(handoff, "handoff"), registry::active);
+        }
+        return drain.drained();
+    }
+
+    private int liveConnections() {
+        return registry.size();
+    }
+
+    /** True once {@link #drain()} has begun. */
+    public boolean isDraining() {
+        return drain.on();
+    }
+
+    /**
      * Registers {@code listener} for every event posted from now on, until removed. Adding the same
      * listener twice makes it receive each event twice.
      */
@@ -442,6 +486,9 @@ public final class SocketServer implements Closeable {
             stoppedAccepting.complete(null);
             registry.shutdownAll(this, config.shutdownGracePeriod(), FORCED_CLOSE_WAIT);
             awaitIngressCalls();
+            if (cluster != null) {
+                cluster.stop(FORCED_CLOSE_WAIT);
+            }
             l.stopWorker(FORCED_CLOSE_WAIT);
             if (ingressThreads != null) {
                 ingressThreads.shutdown();
@@ -513,6 +560,7 @@ public final class SocketServer implements Closeable {
         private boolean adminApi;
         private MeterRegistry meterRegistry;
         private AgentDirectory directory = AgentDirectory.local();
+        private ClusterRouting.Spec internal;
 
         private Builder() {
         }
@@ -690,6 +738,17 @@ public final class SocketServer implements Closeable {
         }
 
         /**
+         * The internal listener of a cluster node: where other nodes forward ingress calls for this
+         * node's agents, each carrying {@code secret} (shared by the cluster, at least 16 bytes).
+         * Bind it to a loopback or private address, never the public one. Needed with a clustered
+         * {@link #agentDirectory} and an ingress; port 0 takes a free one.
+         */
+        public Builder internalListener(String host, int port, byte[] secret) {
+            this.internal = new ClusterRouting.Spec(host, port, secret);
+            return this;
+        }
+
+        /**
          * @throws IllegalArgumentException naming the value at fault: no or blank host, a port out
          *         of [0, 65535], a path that does not start with '/' or holds '?', '#' or whitespace,
          *         a path taken by the ingress or the admin API, a public ingress without an ingress,
@@ -715,7 +774,7 @@ public final class SocketServer implements Closeable {
                         + IngressHandler.PREFIX + "/...)");
             }
             if (adminApi && (under(path, AdminHandler.CONNECTIONS) || path.equals(AdminHandler.HEALTHZ)
-                    || path.equals(AdminHandler.METRICS))) {
+                    || path.equals(AdminHandler.METRICS) || under(path, "/admin"))) {
                 throw new IllegalArgumentException("path: " + path + " is taken by the admin API");
             }
             if (publicIngress && !ingress) {
@@ -734,6 +793,10 @@ public final class SocketServer implements Closeable {
             }
             Objects.requireNonNull(connectionConfig, "connectionConfig");
             Objects.requireNonNull(connectionIds, "connectionIds");
+            if (ingress && directory.clustered() && internal == null) {
+                throw new IllegalArgumentException("internalListener: expected one with a clustered agentDirectory and"
+                        + " an ingress (other nodes forward calls to it) but there is none");
+            }
             return new SocketServer(this);
         }
 

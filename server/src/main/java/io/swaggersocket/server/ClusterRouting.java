@@ -1,0 +1,273 @@
+package io.swaggersocket.server;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One node's part of a cluster: the internal listener (where other nodes forward calls for this
+ * node's agents, authenticated by the cluster secret, never on the public port) and the public
+ * ingress's detour for names no agent of this node holds ({@link #publicIngress}). Thread-safe.
+ *
+ * <p>A call reaching the public ingress for an agent connected here is served as on one node,
+ * with no lookup and no extra hop. Otherwise the directory is asked (on an ingress thread: it may
+ * block up to its timeout) once the caller is authenticated and granted the name, as on one
+ * node: UNKNOWN gets the usual 404; MOVING (owned, no live node: its node died, its agents are
+ * reconnecting) and UNAVAILABLE (the directory cannot be asked) get 503 with
+ * {@code Retry-After: 1}; HELD goes, streamed both ways, to one owner node's internal listener
+ * ({@link ForwardProxy}), which serves it from its own agents and never forwards it again (it
+ * answers 503 with {@code Retry-After: 1} when its agent has just left). An owner node that
+ * cannot be reached, or is lost before its answer, gives 502.
+ */
+final class ClusterRouting {
+    private static final System.Logger LOG = System.getLogger(ClusterRouting.class.getName());
+    /** Carries the cluster secret on a forwarded call; dropped before the call reaches an agent. */
+    static final String SECRET_HEADER = "Swaggersocket-Cluster-Secret";
+    /** Names the node that forwarded a call; dropped before the call reaches an agent. */
+    static final String FORWARDED_BY_HEADER = "Swaggersocket-Forwarded-By";
+
+    /**
+     * Where the internal listener binds and the secret it demands.
+     *
+     * @param secret the shared cluster secret (its bytes; not shown by toString)
+     */
+    record Spec(String host, int port, byte[] secret) {
+        Spec {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("internalListener: expected a host but was " + host);
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("internalListener: port " + port + " is out of range [0, 65535]");
+            }
+            if (secret == null || secret.length < 16) {
+                throw new IllegalArgumentException("internalListener: expected a cluster secret of at least 16 bytes but"
+                        + " it has " + (secret == null ? 0 : secret.length));
+            }
+            secret = secret.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "Spec[" + host + ":" + port + "]";
+        }
+    }
+
+    /** How long a call for an agent that is moving between nodes waits for it before 503. */
+    static final Duration MOVE_WAIT = Duration.ofSeconds(3);
+
+    private final AgentDirectory directory;
+    private final Spec spec;
+    private final AgentPool agents;
+    private final ServerLimits limits;
+    private final Executor threads;
+    private final ForwardProxy proxy;
+    /** The ingress of the internal listener: its guard is the cluster secret. */
+    private final IngressHandler internal;
+    private volatile ServerListener listener;
+
+    /**
+     * @param ingress makes an ingress with the guard given (the server's settings otherwise)
+     */
+    ClusterRouting(AgentDirectory directory, Spec spec, AgentPool agents, ServerLimits limits, Executor threads,
+            java.util.function.Function<HttpGuard, IngressHandler> ingress, ServerMetrics metrics) {
+        this.directory = directory;
+        this.spec = spec;
+        this.agents = agents;
+        this.limits = limits;
+        this.threads = threads;
+        this.proxy = new ForwardProxy(directory.nodeId(), new String(spec.secret(), StandardCharsets.UTF_8), limits);
+        this.internal = ingress.apply(new HttpGuard(secretCheck(), metrics));
+    }
+
+    /** True if a header is the cluster's own: never passed to an agent, never trusted from a public caller. */
+    static boolean isClusterHeader(String lowerCaseName) {
+        return lowerCaseName.equals("swaggersocket-cluster-secret") || lowerCaseName.equals("swaggersocket-forwarded-by");
+    }
+
+    /**
+     * Opens the internal listener, serving {@code /agents/...} with {@code internal}, an ingress
+     * whose authenticator is the cluster secret.
+     */
+    void start() throws IOException {
+        HttpRoutes routes = new HttpRoutes().prefix(IngressHandler.PREFIX, exchange -> {
+            String name = nameOf(exchange);
+            if (!hasSecret(exchange)) { // judged again by the ingress's guard; here so that nothing is told before
+                HttpRoutes.sendError(exchange, 401, "expected the cluster secret");
+                return;
+            }
+            if (name != null && agents.pick(name).isEmpty()) {
+                // Sent here because the directory said so: the agent left a moment ago. Not forwarded on.
+                exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+                HttpRoutes.sendError(exchange, 503, "agent \"" + name + "\" is moving between nodes; retry");
+                return;
+            }
+            internal.handleRequest(exchange);
+        });
+        listener = ServerListener.open(spec.host(), spec.port(), null, ClientAuth.NONE, limits, true, routes);
+        LOG.log(System.Logger.Level.DEBUG, "node {0}: internal listener on {1}:{2}", directory.nodeId(), spec.host(),
+                String.valueOf(listener.port()));
+    }
+
+    /** The internal listener's port; for tests and for announcing it when port 0 was asked. */
+    int internalPort() {
+        return listener.port();
+    }
+
+    private boolean hasSecret(HttpServerExchange exchange) {
+        String given = exchange.getRequestHeaders().getFirst(SECRET_HEADER);
+        return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), spec.secret());
+    }
+
+    /** The authenticator of the internal ingress: the cluster secret, compared in constant time. */
+    private Authenticator secretCheck() {
+        return request -> {
+            var given = request.header(SECRET_HEADER);
+            if (given.isPresent() && MessageDigest.isEqual(given.get().getBytes(StandardCharsets.UTF_8), spec.secret())) {
+                return AuthResult.accept();
+            }
+            return AuthResult.reject(401, "expected the cluster secret");
+        };
+    }
+
+    /**
+     * The public ingress: {@code local} for names held here (and for whatever it refuses anyway),
+     * the directory and a forward for the rest.
+     */
+    HttpHandler publicIngress(IngressHandler local, HttpGuard guard) {
+        return exchange -> {
+            String name = nameOf(exchange);
+            if (name == null || agents.pick(name).isPresent()) {
+                local.handleRequest(exchange);
+                return;
+            }
+            // Never trusted from the public side: a forward sets its own.
+            exchange.getRequestHeaders().remove(SECRET_HEADER);
+            exchange.getRequestHeaders().remove(FORWARDED_BY_HEADER);
+            try {
+                exchange.dispatch(threads, () -> elsewhere(exchange, name, local, guard));
+            } catch (RejectedExecutionException e) {
+                exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+                HttpRoutes.sendError(exchange, 503, "the server is busy; retry");
+            }
+        };
+    }
+
+    /** On an ingress thread: judge the caller as on one node, then ask the directory. */
+    private void elsewhere(HttpServerExchange exchange, String name, IngressHandler local, HttpGuard guard) {
+        try {
+            if (guard != null) {
+                AuthResult.Accepted accepted = guard.admit(exchange, HttpGuard.Endpoint.INGRESS);
+                if (accepted == null) {
+                    return;
+                }
+                if (!Grants.of(accepted.principal()).mayCall(name)) {
+                    HttpRoutes.sendError(exchange, 403, AccessControl.who(accepted.principal())
+                            + " may not call agent \"" + name + "\"");
+                    return;
+                }
+            }
+            AgentDirectory.Lookup lookup = awaitSettled(name);
+            var nodes = lookup.nodes().stream().filter(n -> !n.id().equals(directory.nodeId())).toList();
+            switch (lookup.state()) {
+                case UNKNOWN -> {
+                    if (agents.pick(name).isPresent()) {
+                        local.handleRequest(exchange); // it came back here meanwhile
+                    } else {
+                        HttpRoutes.sendError(exchange, 404, "no agent named \"" + name + "\" is connected");
+                    }
+                }
+                case HELD -> {
+                    if (agents.pick(name).isPresent()) {
+                        local.handleRequest(exchange);
+                    } else if (nodes.isEmpty()) {
+                        moving(exchange, name);
+                    } else {
+                        proxy.forward(exchange, nodes.get(0)); // the freshest entry's node: see AgentDirectory.locate
+                    }
+                }
+                case MOVING -> moving(exchange, name);
+                default -> {
+                    exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+                    HttpRoutes.sendError(exchange, 503, "the agent directory is unavailable; retry");
+                }
+            }
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "cluster ingress call for \"" + name + "\" failed", e);
+            if (!exchange.isResponseStarted()) {
+                HttpRoutes.sendError(exchange, 500, "internal error");
+            }
+        }
+    }
+
+    /**
+     * The name's lookup, asked again (25 ms, then twice as long each time) while the agent moves
+     * (owned, no other live node), for up to {@link #MOVE_WAIT}: a drained or lost agent is
+     * usually back within that, and the call then goes through rather than getting 503.
+     */
+    private AgentDirectory.Lookup awaitSettled(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + MOVE_WAIT.toNanos();
+        long pause = TimeUnit.MILLISECONDS.toNanos(25);
+        while (true) {
+            AgentDirectory.Lookup lookup = directory.locate(name);
+            boolean moving = lookup.state() == AgentDirectory.Lookup.State.MOVING
+                    || lookup.state() == AgentDirectory.Lookup.State.HELD
+                    && lookup.nodes().stream().allMatch(n -> n.id().equals(directory.nodeId()));
+            if (!moving || agents.pick(name).isPresent()) {
+                return lookup;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return lookup;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(pause, left)); // no event tells a node that a name came back elsewhere
+            pause *= 2;
+        }
+    }
+
+    private static void moving(HttpServerExchange exchange, String name) {
+        exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+        HttpRoutes.sendError(exchange, 503, "agent \"" + name + "\" is moving between nodes; retry");
+    }
+
+    /** The decoded agent name of an ingress path, or {@code null}. */
+    private static String nameOf(HttpServerExchange exchange) {
+        IngressRequest.Target target = IngressRequest.Target.of(exchange, false);
+        return target == null ? null : target.name();
+    }
+
+    /** Closes the internal listener's socket: no new forwards come in. */
+    void stopAccepting() {
+        ServerListener l = listener;
+        if (l != null) {
+            l.closeListener();
+        }
+    }
+
+    /** Lets forwarded calls write their answers, then stops the internal listener's worker and the forwarding connections. */
+    void stop(Duration wait) {
+        try {
+            internal.awaitIdle(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ServerListener l = listener;
+        if (l != null) {
+            l.stopWorker(wait);
+        }
+        proxy.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterRouting[" + directory.nodeId() + " internal " + spec.host() + ":"
+                + (listener == null ? spec.port() : listener.port()) + "]".toLowerCase(Locale.ROOT);
+    }
+}
