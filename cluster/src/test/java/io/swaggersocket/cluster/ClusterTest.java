@@ -191,6 +191,18 @@ class ClusterTest {
             assertEquals("agent=a1", r.body(), n.id());
             assertEquals("agent=a2", call(n.port(), "/agents/a2/who", TOKEN_OPS).body(), n.id());
         }
+        // /connections: this node's agents by default, every node's with ?scope=cluster.
+        assertEquals("[]", call(n3.port(), "/connections", TOKEN_OPS).body());
+        HttpResponse<String> all = call(n3.port(), "/connections?scope=cluster", TOKEN_OPS);
+        assertEquals(200, all.statusCode(), all.body());
+        var listed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(all.body());
+        assertEquals(2, listed.size(), all.body());
+        assertEquals(java.util.Set.of("a1@n1", "a2@n2"), java.util.Set.of(
+                listed.get(0).path("name").asText() + "@" + listed.get(0).path("node").asText(),
+                listed.get(1).path("name").asText() + "@" + listed.get(1).path("node").asText()));
+        assertEquals(400, call(n3.port(), "/connections?scope=galaxy", TOKEN_OPS).statusCode());
+        assertEquals(401, call(n1.internalPort(), "/connections", TOKEN_OPS).statusCode(), "the internal listing needs the secret");
+
         // A body streamed through the forward both ways, byte for byte.
         byte[] big = new byte[3 * 1024 * 1024 + 17];
         new Random(7).nextBytes(big);

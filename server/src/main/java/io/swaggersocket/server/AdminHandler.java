@@ -24,7 +24,9 @@ import java.util.Optional;
 /**
  * The admin API, one instance per route: {@code GET /connections}, {@code GET} and {@code DELETE
  * /connections/{id}}, {@code GET /healthz}, {@code GET /metrics}, {@code POST /access/reload} and
- * {@code POST /admin/drain} (202; see {@link SocketServer#drain()}).
+ * {@code POST /admin/drain} (202; see {@link SocketServer#drain(java.time.Duration)}). On a cluster
+ * node each listed connection carries its {@code node}, and {@code GET /connections?scope=cluster}
+ * adds those of the other nodes (see {@link ClusterRouting#otherNodesConnections}).
  * Thread-safe. Every call but {@code /healthz} is authenticated first (on a worker thread, since
  * an authenticator may block), so that nothing, not even which methods a path allows, is told to
  * a caller without credentials; then it answers only within the caller's {@code admin} grant:
@@ -160,11 +162,29 @@ final class AdminHandler implements HttpHandler {
         String rest = exchange.getRelativePath(); // decoded, after /connections
         if (rest.isEmpty() || rest.equals("/")) {
             if (allowed(exchange, read, "GET, HEAD")) {
+                var scopes = exchange.getQueryParameters().get("scope");
+                String scope = scopes == null ? "node" : scopes.getFirst();
+                if (!scope.equals("node") && !scope.equals("cluster")) {
+                    HttpRoutes.sendError(exchange, 400, "scope: expected node or cluster but was \"" + scope + "\"");
+                    return;
+                }
+                ClusterRouting cluster = server.cluster();
                 List<SocketConnection> all = new ArrayList<>(server.activeConnections());
                 all.removeIf(c -> !grants.mayAdmin(AgentPool.nameOf(c)));
                 all.sort(Comparator.comparing(SocketConnection::connectedAt).thenComparing(SocketConnection::id));
                 ArrayNode list = JSON.arrayNode();
-                all.forEach(c -> list.add(describe(c)));
+                all.forEach(c -> list.add(cluster == null ? describe(c) : describe(c).put("node", cluster.nodeId())));
+                if (scope.equals("cluster") && cluster != null) {
+                    // Other nodes list everything; what this caller may see is judged here, as for our own.
+                    List<String> unreachable = new ArrayList<>();
+                    cluster.otherNodesConnections(unreachable).stream()
+                            .filter(c -> grants.mayAdmin(c.path("name").isTextual() ? c.path("name").asText() : null))
+                            .forEach(list::add);
+                    if (!unreachable.isEmpty()) {
+                        exchange.getResponseHeaders().put(io.undertow.util.HttpString.tryFromString(
+                                "Swaggersocket-Unreachable-Nodes"), String.join(",", unreachable));
+                    }
+                }
                 HttpRoutes.sendJson(exchange, 200, list);
             }
             return;

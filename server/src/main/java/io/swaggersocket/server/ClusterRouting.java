@@ -62,6 +62,8 @@ final class ClusterRouting {
 
     /** How long a call for an agent that is moving between nodes waits for it before 503. */
     static final Duration MOVE_WAIT = Duration.ofSeconds(3);
+    /** How long a cluster-wide listing waits for each other node. */
+    static final Duration PEER_TIMEOUT = Duration.ofSeconds(2);
 
     private final AgentDirectory directory;
     private final Spec spec;
@@ -69,6 +71,11 @@ final class ClusterRouting {
     private final ServerLimits limits;
     private final Executor threads;
     private final ForwardProxy proxy;
+    /** This node's live agent connections, for the other nodes' cluster-wide listings. */
+    private final java.util.function.Supplier<java.util.List<io.swaggersocket.mux.SocketConnection>> live;
+    /** Asks the other nodes for their connections ({@code GET /connections?scope=cluster}). */
+    private final java.net.http.HttpClient peers = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(PEER_TIMEOUT).build();
     /** The ingress of the internal listener: its guard is the cluster secret. */
     private final IngressHandler internal;
     private volatile ServerListener listener;
@@ -77,7 +84,9 @@ final class ClusterRouting {
      * @param ingress makes an ingress with the guard given (the server's settings otherwise)
      */
     ClusterRouting(AgentDirectory directory, Spec spec, AgentPool agents, ServerLimits limits, Executor threads,
-            java.util.function.Function<HttpGuard, IngressHandler> ingress, ServerMetrics metrics) {
+            java.util.function.Function<HttpGuard, IngressHandler> ingress, ServerMetrics metrics,
+            java.util.function.Supplier<java.util.List<io.swaggersocket.mux.SocketConnection>> live) {
+        this.live = live;
         this.directory = directory;
         this.spec = spec;
         this.agents = agents;
@@ -110,7 +119,15 @@ final class ClusterRouting {
                 return;
             }
             internal.handleRequest(exchange);
-        });
+        }).exact(AdminHandler.CONNECTIONS, HttpRoutes.bodiless(exchange -> {
+            if (!hasSecret(exchange)) {
+                HttpRoutes.sendError(exchange, 401, "expected the cluster secret");
+                return;
+            }
+            var list = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+            live.get().forEach(c -> list.add(AdminHandler.describe(c).put("node", directory.nodeId())));
+            HttpRoutes.sendJson(exchange, 200, list);
+        }));
         listener = ServerListener.open(spec.host(), spec.port(), null, ClientAuth.NONE, limits, true, routes);
         LOG.log(System.Logger.Level.DEBUG, "node {0}: internal listener on {1}:{2}", directory.nodeId(), spec.host(),
                 String.valueOf(listener.port()));
@@ -241,6 +258,47 @@ final class ClusterRouting {
     private static String nameOf(HttpServerExchange exchange) {
         IngressRequest.Target target = IngressRequest.Target.of(exchange, false);
         return target == null ? null : target.name();
+    }
+
+    /** This node's id. */
+    String nodeId() {
+        return directory.nodeId();
+    }
+
+    /**
+     * The connections of every other live node, each with its {@code node}, asked in parallel over
+     * their internal listeners for up to {@link #PEER_TIMEOUT}; the ids of nodes that did not
+     * answer go to {@code unreachable}.
+     */
+    java.util.List<com.fasterxml.jackson.databind.JsonNode> otherNodesConnections(java.util.List<String> unreachable) {
+        var asked = new java.util.LinkedHashMap<String, java.util.concurrent.CompletableFuture<
+                java.net.http.HttpResponse<String>>>();
+        for (AgentDirectory.Node n : directory.nodes()) {
+            if (!n.id().equals(directory.nodeId())) {
+                asked.put(n.id(), peers.sendAsync(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://" + n.internalAddress() + AdminHandler.CONNECTIONS))
+                        .header(SECRET_HEADER, new String(spec.secret(), StandardCharsets.UTF_8))
+                        .timeout(PEER_TIMEOUT).build(), java.net.http.HttpResponse.BodyHandlers.ofString()));
+            }
+        }
+        var out = new java.util.ArrayList<com.fasterxml.jackson.databind.JsonNode>();
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        asked.forEach((id, answer) -> {
+            try {
+                var r = answer.get(PEER_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
+                if (r.statusCode() != 200) {
+                    throw new IOException("status " + r.statusCode());
+                }
+                mapper.readTree(r.body()).forEach(out::add);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                unreachable.add(id);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "node {0} did not list its connections: {1}", id, e.toString());
+                unreachable.add(id);
+            }
+        });
+        return out;
     }
 
     /** Closes the internal listener's socket: no new forwards come in. */

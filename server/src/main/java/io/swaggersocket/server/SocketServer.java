@@ -204,7 +204,7 @@ public final class SocketServer implements Closeable {
                     g, this::isAccepting, ingressThreads, limits, config.scheduler(), b.rewriteRedirects);
             ingress = newIngress.apply(b.publicIngress ? null : guard);
             cluster = directory.clustered() ? new ClusterRouting(directory, b.internal, agents, limits, ingressThreads,
-                    newIngress, metrics) : null;
+                    newIngress, metrics, registry::active) : null;
             routes.prefix(IngressHandler.PREFIX, cluster == null ? ingress
                     : cluster.publicIngress(ingress, b.publicIngress ? null : guard));
         } else {
@@ -455,6 +455,11 @@ public final class SocketServer implements Closeable {
     /** Completes once close() has closed the listening socket; for tests. */
     CompletionStage<Void> stoppedAccepting() {
         return stoppedAccepting.minimalCompletionStage();
+    }
+
+    /** The internal listener and forwards of a cluster node; null on a single node. */
+    ClusterRouting cluster() {
+        return cluster;
     }
 
     /** The server's counters; for tests. */
