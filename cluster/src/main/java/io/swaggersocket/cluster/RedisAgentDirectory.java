@@ -105,7 +105,7 @@ public final class RedisAgentDirectory implements AgentDirectory {
         try {
             connection = client.connect();
             connection.setTimeout(commandTimeout);
-            beat(); // the node is live before its first claim
+            firstBeat(); // the node is live before its first claim
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, commandTimeout);
             throw new IllegalStateException("agent directory: cannot reach Redis at " + uri.getHost() + ":"
@@ -270,6 +270,30 @@ public final class RedisAgentDirectory implements AgentDirectory {
     }
 
     // ---------------------------------------------------------------------------------------------
+
+    /**
+     * The first heartbeat, tried again for up to three command timeouts: a connection just made
+     * can be dropped at once by a Redis that is still starting (Lettuce then reconnects).
+     */
+    private void firstBeat() {
+        long deadline = System.nanoTime() + commandTimeout.multipliedBy(3).toNanos();
+        while (true) {
+            try {
+                beat();
+                return;
+            } catch (RedisException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(50); // bounded by the deadline; the reconnect has no event for us
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
 
     private void beat() {
         var redis = connection.sync();

@@ -268,8 +268,32 @@ class ClusterTest {
             await(n1.events(), ConnectionEvent.Type.RECEIVED);
             assertEquals("agent=a1", call(n3.port(), "/agents/a1/who", TOKEN_OPS).body());
 
+            // A call in flight on n1 (forwarded there by n3, its agent busy) when n1 dies fails fast with 502.
+            CountDownLatch inHandler = new CountDownLatch(1);
+            CountDownLatch never = new CountDownLatch(1);
+            resources.add(never::countDown);
+            a.serve((request, response, context) -> {
+                if (!request.getPath().equals("/slow")) {
+                    response.setEntity(new StringEntity("agent=a1"));
+                    return;
+                }
+                inHandler.countDown();
+                try {
+                    never.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                response.setEntity(new StringEntity("too late"));
+            });
+            var inFlight = HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n3.port()
+                    + "/agents/a1/slow")).header("Authorization", "Bearer " + TOKEN_OPS)
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(inHandler.await(20, TimeUnit.SECONDS));
+
             // Kill n1: its sockets reset, its Redis connection gone without a word, then the process.
             kill(n1, lb);
+            HttpResponse<String> lost = inFlight.get(20, TimeUnit.SECONDS);
+            assertEquals(502, lost.statusCode(), lost.body());
             await(n2.events(), ConnectionEvent.Type.RECEIVED);
             assertTrue(a.awaitConnection(Duration.ofSeconds(30)).isOpen());
             // The call through n3 goes to n2, the freshest entry, even before n1's key has expired.
