@@ -103,7 +103,7 @@ public final class RedisAgentDirectory implements AgentDirectory {
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .build());
         try {
-            connection = client.connect();
+            connection = connectWithin(client, commandTimeout.multipliedBy(3));
             connection.setTimeout(commandTimeout);
             firstBeat(); // the node is live before its first claim
         } catch (RuntimeException e) {
@@ -270,6 +270,20 @@ public final class RedisAgentDirectory implements AgentDirectory {
     }
 
     // ---------------------------------------------------------------------------------------------
+
+    /** Connects, trying again (each try bounded by the command timeout) until {@code within} has passed. */
+    private static StatefulRedisConnection<String, String> connectWithin(RedisClient client, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            try {
+                return client.connect();
+            } catch (RedisException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+        }
+    }
 
     /**
      * The first heartbeat, tried again for up to three command timeouts: a connection just made

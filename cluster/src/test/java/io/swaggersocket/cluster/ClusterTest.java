@@ -112,7 +112,8 @@ class ClusterTest {
         int internal = RedisProcess.freePort();
         RedisAgentDirectory directory = RedisAgentDirectory.builder(redis.uri()).nodeId(id)
                 .internalAddress("127.0.0.1:" + internal).heartbeat(Duration.ofMillis(200))
-                .entryTtl(Duration.ofSeconds(1)).ownerGrace(Duration.ofSeconds(20)).build();
+                .entryTtl(Duration.ofSeconds(1)).ownerGrace(Duration.ofSeconds(20))
+                .commandTimeout(Duration.ofSeconds(3)).build(); // generous: the machine is shared
         resources.add(directory);
         SocketServer server = SocketServer.builder().bind("127.0.0.1", 0).accessPolicy(policy)
                 .agentDirectory(directory).internalListener("127.0.0.1", internal, SECRET)

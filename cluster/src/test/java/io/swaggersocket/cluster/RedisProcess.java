@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * A real {@code redis-server} for tests: on a free loopback port, no persistence (no RDB, no AOF),
  * started and stopped by the test. {@code .ci/run} installs the package when it is missing.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
     private final Process process;
     private final int port;
 
@@ -24,12 +24,12 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Starts one and returns once it logs that it accepts connections (within 20 s). */
-    static RedisProcess start() throws IOException, InterruptedException {
+    public static RedisProcess start() throws IOException, InterruptedException {
         return start(freePort());
     }
 
     /** Starts one on {@code port}: a restart on the same address. */
-    static RedisProcess start(int port) throws IOException, InterruptedException {
+    public static RedisProcess start(int port) throws IOException, InterruptedException {
         String binary = Files.isExecutable(Path.of("/usr/bin/redis-server")) ? "/usr/bin/redis-server" : "redis-server";
         Process p;
         try {
@@ -63,22 +63,22 @@ final class RedisProcess implements AutoCloseable {
         return new RedisProcess(p, port);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** Kills it at once (SIGKILL) and waits for it to be gone. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(20, TimeUnit.SECONDS);
     }

@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * {@code Retry-After: 1}; HELD goes, streamed both ways, to one owner node's internal listener
  * ({@link ForwardProxy}), which serves it from its own agents and never forwards it again (it
  * answers 503 with {@code Retry-After: 1} when its agent has just left). An owner node that
- * cannot be reached, or is lost before its answer, gives 502.
+ * refuses the connection (it died; its entries last until its liveness key expires) is left out
+ * and the call routed again; with no node left to try, 502, as when the node is lost before its
+ * answer.
  */
 final class ClusterRouting {
     private static final System.Logger LOG = System.getLogger(ClusterRouting.class.getName());
@@ -179,35 +181,51 @@ final class ClusterRouting {
 
     /** On an ingress thread: judge the caller as on one node, then ask the directory. */
     private void elsewhere(HttpServerExchange exchange, String name, IngressHandler local, HttpGuard guard) {
-        try {
-            if (guard != null) {
-                AuthResult.Accepted accepted = guard.admit(exchange, HttpGuard.Endpoint.INGRESS);
-                if (accepted == null) {
-                    return;
-                }
-                if (!Grants.of(accepted.principal()).mayCall(name)) {
-                    HttpRoutes.sendError(exchange, 403, AccessControl.who(accepted.principal())
-                            + " may not call agent \"" + name + "\"");
-                    return;
-                }
+        if (guard != null) {
+            AuthResult.Accepted accepted = guard.admit(exchange, HttpGuard.Endpoint.INGRESS);
+            if (accepted == null) {
+                return;
             }
-            AgentDirectory.Lookup lookup = awaitSettled(name);
-            var nodes = lookup.nodes().stream().filter(n -> !n.id().equals(directory.nodeId())).toList();
+            if (!Grants.of(accepted.principal()).mayCall(name)) {
+                HttpRoutes.sendError(exchange, 403, AccessControl.who(accepted.principal())
+                        + " may not call agent \"" + name + "\"");
+                return;
+            }
+        }
+        route(exchange, name, local, new java.util.HashSet<>(), System.nanoTime() + MOVE_WAIT.toNanos());
+    }
+
+    /**
+     * On an ingress thread: finds where the agent is and forwards the call there. A node that
+     * refuses the forward's connection (the call has not been sent: it cannot run twice) is left
+     * out and the call routed again, within the same {@link #MOVE_WAIT}: a node that died leaves
+     * entries behind until its liveness key expires.
+     *
+     * @param unreachable ids of the nodes this call could not reach
+     * @param deadline when waiting for a moving agent ends ({@link System#nanoTime()})
+     */
+    private void route(HttpServerExchange exchange, String name, IngressHandler local, java.util.Set<String> unreachable,
+            long deadline) {
+        try {
+            AgentDirectory.Lookup lookup = awaitSettled(name, unreachable, deadline);
+            var nodes = candidates(lookup, unreachable);
+            if (agents.pick(name).isPresent()) {
+                local.handleRequest(exchange); // it came (back) here meanwhile
+                return;
+            }
             switch (lookup.state()) {
-                case UNKNOWN -> {
-                    if (agents.pick(name).isPresent()) {
-                        local.handleRequest(exchange); // it came back here meanwhile
-                    } else {
-                        HttpRoutes.sendError(exchange, 404, "no agent named \"" + name + "\" is connected");
-                    }
-                }
+                case UNKNOWN -> HttpRoutes.sendError(exchange, 404, "no agent named \"" + name + "\" is connected");
                 case HELD -> {
-                    if (agents.pick(name).isPresent()) {
-                        local.handleRequest(exchange);
-                    } else if (nodes.isEmpty()) {
-                        moving(exchange, name);
+                    if (!nodes.isEmpty()) {
+                        AgentDirectory.Node target = nodes.get(0); // the freshest entry's node: see AgentDirectory.locate
+                        proxy.forward(exchange, target, refused -> {
+                            unreachable.add(target.id());
+                            refused.dispatch(threads, () -> route(refused, name, local, unreachable, deadline));
+                        });
+                    } else if (!unreachable.isEmpty()) {
+                        HttpRoutes.sendError(exchange, 502, "the node holding the agent cannot be reached");
                     } else {
-                        proxy.forward(exchange, nodes.get(0)); // the freshest entry's node: see AgentDirectory.locate
+                        moving(exchange, name);
                     }
                 }
                 case MOVING -> moving(exchange, name);
@@ -224,19 +242,25 @@ final class ClusterRouting {
         }
     }
 
+    /** The other live nodes holding the name, less those this call could not reach. */
+    private java.util.List<AgentDirectory.Node> candidates(AgentDirectory.Lookup lookup, java.util.Set<String> unreachable) {
+        return lookup.nodes().stream()
+                .filter(n -> !n.id().equals(directory.nodeId()) && !unreachable.contains(n.id())).toList();
+    }
+
     /**
      * The name's lookup, asked again (25 ms, then twice as long each time) while the agent moves
-     * (owned, no other live node), for up to {@link #MOVE_WAIT}: a drained or lost agent is
-     * usually back within that, and the call then goes through rather than getting 503.
+     * (owned, and no other node that this call can reach holds it), until {@code deadline}: a
+     * drained or lost agent is usually back within that, and the call then goes through rather
+     * than getting 503.
      */
-    private AgentDirectory.Lookup awaitSettled(String name) throws InterruptedException {
-        long deadline = System.nanoTime() + MOVE_WAIT.toNanos();
+    private AgentDirectory.Lookup awaitSettled(String name, java.util.Set<String> unreachable, long deadline)
+            throws InterruptedException {
         long pause = TimeUnit.MILLISECONDS.toNanos(25);
         while (true) {
             AgentDirectory.Lookup lookup = directory.locate(name);
             boolean moving = lookup.state() == AgentDirectory.Lookup.State.MOVING
-                    || lookup.state() == AgentDirectory.Lookup.State.HELD
-                    && lookup.nodes().stream().allMatch(n -> n.id().equals(directory.nodeId()));
+                    || lookup.state() == AgentDirectory.Lookup.State.HELD && candidates(lookup, unreachable).isEmpty();
             if (!moving || agents.pick(name).isPresent()) {
                 return lookup;
             }

@@ -7,11 +7,13 @@ import io.undertow.server.handlers.proxy.ProxyCallback;
 import io.undertow.server.handlers.proxy.ProxyClient;
 import io.undertow.server.handlers.proxy.ProxyConnection;
 import io.undertow.server.handlers.proxy.ProxyHandler;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HttpString;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Forwards a call, streamed both ways, to another node's internal listener with Undertow's
@@ -36,8 +38,17 @@ final class ForwardProxy implements AutoCloseable {
         this.secret = secret;
     }
 
-    /** Sends the exchange to {@code node}; the exchange ends there. Any thread. */
-    void forward(HttpServerExchange exchange, AgentDirectory.Node node) throws Exception {
+    /** What a call does when its node refuses the connection: nothing of it was sent yet. */
+    private static final AttachmentKey<Consumer<HttpServerExchange>> REFUSED = AttachmentKey.create(Consumer.class);
+
+    /**
+     * Sends the exchange to {@code node}; the exchange ends there, or, when the node cannot be
+     * connected to (nothing of the call sent), goes to {@code refused} (called on an I/O thread:
+     * it must dispatch anything that blocks). Any thread.
+     */
+    void forward(HttpServerExchange exchange, AgentDirectory.Node node, Consumer<HttpServerExchange> refused)
+            throws Exception {
+        exchange.putAttachment(REFUSED, refused);
         Route route = byAddress.computeIfAbsent(node.internalAddress(), this::route);
         LOG.log(System.Logger.Level.DEBUG, "forwarding {0} {1} to node {2}", exchange.getRequestMethod(),
                 exchange.getRequestPath(), node.id());
@@ -102,7 +113,10 @@ final class ForwardProxy implements AutoCloseable {
         }
 
         private static void unreachable(HttpServerExchange exchange) {
-            if (!exchange.isResponseStarted()) {
+            Consumer<HttpServerExchange> refused = exchange.removeAttachment(REFUSED);
+            if (refused != null && !exchange.isResponseStarted()) {
+                refused.accept(exchange);
+            } else if (!exchange.isResponseStarted()) {
                 HttpRoutes.sendError(exchange, 502, "the node holding the agent cannot be reached");
             } else {
                 exchange.endExchange();

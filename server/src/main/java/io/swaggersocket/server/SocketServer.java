@@ -78,7 +78,11 @@ import org.apache.hc.core5.http.io.HttpRequestHandler;
  *     {@code GET /metrics} (Prometheus text format 0.0.4, from Micrometer: see
  *     {@link Builder#meterRegistry}).</li>
  * </ul>
- * The {@link Authenticator} judges every request: tunnel upgrades, admin calls, and ingress calls
+ * Several servers can share one agent namespace behind a load balancer ({@link
+ * Builder#agentDirectory}, {@link Builder#internalListener}, docs/SCALE-OUT.md): calls for an agent
+ * on another node are forwarded to it, and {@link #drain} moves a node's agents elsewhere.
+ *
+ * <p>The {@link Authenticator} judges every request: tunnel upgrades, admin calls, and ingress calls
  * unless {@link Builder#publicIngress} is set. It sees the request path, so one authenticator can
  * tell them apart; {@link BearerTokens} accepts the same tokens on all three.
  *

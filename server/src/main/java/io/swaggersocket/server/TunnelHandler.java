@@ -37,7 +37,11 @@ import java.util.function.Supplier;
  * authenticator's 401 / 403; 403 when the upgrade's {@code Swaggersocket-Agent} header names an
  * agent its principal may not register, or one held by another principal's agents (400 when the
  * header is repeated); 500 when the authenticator or the id supplier throws. Without the header
- * the same checks run on hello's {@code metadata.name} (close code 4006).
+ * the same checks run on hello's {@code metadata.name} (close code 4006). The name may come in the
+ * path instead, {@code /tunnel/NAME} ({@link AnnouncedName}): 400 when it differs from the header,
+ * 404 for a deeper path. An announced name is then claimed in the {@link AgentDirectory} (403 when
+ * another principal holds it on any node; 503 with {@code Retry-After: 5} when the directory
+ * cannot be asked), and released when the connection ends.
  *
  * <p>The 101 is answered by {@link ServerUpgrade} and the connection framed by a
  * {@link RawWebSocketChannel}, or, with {@value WebSocketTransport#FRAMING_PROPERTY}{@code =undertow}
