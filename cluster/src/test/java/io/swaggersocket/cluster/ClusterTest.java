@@ -240,6 +240,27 @@ class ClusterTest {
     }
 
     @Test
+    void aNodeThatCannotStartReleasesItsInternalListener() throws Exception {
+        Node n1 = node("n1");
+        int internal = RedisProcess.freePort();
+        RedisAgentDirectory directory = RedisAgentDirectory.builder(redis.uri()).nodeId("n2")
+                .internalAddress("127.0.0.1:" + internal).commandTimeout(Duration.ofSeconds(3)).build();
+        resources.add(directory);
+        SocketServer taken = SocketServer.builder().bind("127.0.0.1", n1.port()).accessPolicy(policy)
+                .agentDirectory(directory).internalListener("127.0.0.1", internal, SECRET).ingress(true).build();
+        assertThrows(java.net.BindException.class, taken::start);
+        try (java.net.ServerSocket again = new java.net.ServerSocket(internal, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            assertEquals(internal, again.getLocalPort(), "the internal port is free again");
+        }
+        // And without an internal listener, a clustered directory with an ingress is refused.
+        var e = assertThrows(IllegalArgumentException.class, () -> SocketServer.builder().bind("127.0.0.1", 0)
+                .agentDirectory(directory).ingress(true).build());
+        assertTrue(e.getMessage().startsWith("internalListener: expected one with a clustered agentDirectory"),
+                e.getMessage());
+    }
+
+    @Test
     void aNameClaimedByTeamAOnOneNodeIsRefusedForTeamBOnAnother() throws Exception {
         Node n1 = node("n1");
         Node n2 = node("n2");

@@ -256,6 +256,9 @@ public final class SocketServer implements Closeable {
                 listener = ServerListener.open(host, requestedPort, sslContext, clientAuth, limits,
                         ingressThreads != null, routes);
             } catch (IOException e) { // the listener has released what it had set up
+                if (cluster != null) {
+                    cluster.stop(Duration.ZERO); // the internal listener, if it got up
+                }
                 failStart();
                 throw e;
             }
