@@ -39,13 +39,17 @@ import javax.net.ssl.SSLContext;
             "  GET    /connections        the connected agents; GET or DELETE /connections/ID for one",
             "  GET    /metrics            metrics in the Prometheus text format",
             "  POST   /access/reload      read the access file again (as SIGHUP does)",
+            "  POST   /admin/drain        drain: /healthz 503, agents GOAWAY after ?handoff=SECONDS (2)",
             "  GET    /healthz            public: {\"status\":\"ok\"} or 503 {\"status\":\"draining\"}",
             "Every other request needs credentials: 'Authorization: Bearer TOKEN' or '?token=TOKEN', a",
             "signed request (swaggersocket sign), or a client certificate (--tls-client-ca); each is",
             "allowed only what its principal's grants in the access file say. Without an access file or",
             "a token, a token with full access is generated and printed once. SIGHUP reloads the access",
             "file; agents whose credentials are gone are disconnected (close code 4007). Stop with",
-            "Ctrl-C or SIGTERM: calls in flight may finish for up to 30 s, then the status is 0.", ""},
+            "Ctrl-C or SIGTERM: calls in flight may finish for up to 30 s, then the status is 0.",
+            "With --cluster-redis the server is one node of a cluster (docs/SCALE-OUT.md): agent names",
+            "are claimed in Redis, calls for agents on other nodes are forwarded to their node's",
+            "--internal-listen, and SIGTERM drains the node first (--drain-handoff).", ""},
         footerHeading = "%n", footer = {Main.EXIT_CODES, "",
             "Each option may also come from SWAGGERSOCKET_<OPTION> (SWAGGERSOCKET_LISTEN,",
             "SWAGGERSOCKET_TOKEN_FILE, ...) or the --config file; a flag beats the environment, which",
@@ -78,6 +82,9 @@ final class ServerCommand implements Callable<Integer> {
 
     @Mixin
     TlsKeyOptions keyOptions = new TlsKeyOptions();
+
+    @Mixin
+    ClusterOptions clusterOptions = new ClusterOptions();
 
     @Option(names = "--tls-client-ca", paramLabel = "PEM",
             description = "ask clients for certificates issued by these CAs; a verified one names its principal by its subject CN (certificates: in the access file)")
@@ -117,7 +124,8 @@ final class ServerCommand implements Callable<Integer> {
 
     /** The parsed command line. */
     record Options(String host, int port, List<String> tokens, Path accessFile, Path tlsCert, Path tlsKey,
-            Path tlsKeyPasswordFile, Path tlsClientCa, boolean publicIngress, boolean keepRedirects) {
+            Path tlsKeyPasswordFile, Path tlsClientCa, boolean publicIngress, boolean keepRedirects,
+            ClusterOptions.Parsed cluster) {
     }
 
     /** A started server; closing it stops the server gracefully. Thread-safe. */
@@ -125,10 +133,16 @@ final class ServerCommand implements Callable<Integer> {
         private final SocketServer server;
         private final EventLog out;
         private final CountDownLatch closed = new CountDownLatch(1);
+        /** Null on a single node. */
+        private final io.swaggersocket.cluster.RedisAgentDirectory directory;
+        private final java.time.Duration handoff;
 
-        private Running(SocketServer server, EventLog out) {
+        private Running(SocketServer server, EventLog out, io.swaggersocket.cluster.RedisAgentDirectory directory,
+                java.time.Duration handoff) {
             this.server = server;
             this.out = out;
+            this.directory = directory;
+            this.handoff = handoff;
         }
 
         SocketServer server() {
@@ -159,7 +173,22 @@ final class ServerCommand implements Callable<Integer> {
         /** Closes the server gracefully (calls in flight may finish) and says so; idempotent. */
         @Override
         public void close() {
+            if (directory != null) {
+                // A cluster node drains first: balancers see /healthz fail, agents move, calls finish.
+                out.info("draining: agents get GOAWAY in " + handoff.toSeconds() + " s");
+                try {
+                    server.drain(handoff).toCompletableFuture().get(handoff.toMillis() + 35_000,
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    out.warn("drain did not finish: " + e + "; closing");
+                }
+            }
             server.close();
+            if (directory != null) {
+                directory.close();
+            }
             synchronized (this) {
                 if (closed.getCount() > 0) {
                     out.info("stopped");
@@ -249,7 +278,7 @@ final class ServerCommand implements Callable<Integer> {
             throw new UsageException("--tls-client-ca needs --tls-cert and --tls-key: client certificates come over TLS");
         }
         return new Options(at.host(), at.port(), List.copyOf(all), file, tlsCert, keyOptions.tlsKey,
-                keyOptions.tlsKeyPasswordFile, tlsClientCa, publicIngress, keepRedirects);
+                keyOptions.tlsKeyPasswordFile, tlsClientCa, publicIngress, keepRedirects, clusterOptions.check());
     }
 
     /** {@link #start(Options, ConnectionConfig, EventLog, PrintStream)} printing the events on {@code out}. */
@@ -289,6 +318,9 @@ final class ServerCommand implements Callable<Integer> {
         if (options.tlsClientCa() != null) {
             builder.clientCertificates(ClientAuth.REQUESTED);
         }
+        java.util.concurrent.atomic.AtomicReference<SocketServer> built = new java.util.concurrent.atomic.AtomicReference<>();
+        io.swaggersocket.cluster.RedisAgentDirectory directory = options.cluster() == null ? null
+                : ClusterOptions.apply(options.cluster(), builder, built);
         SocketServer server = builder
                 .connectionConfig(config)
                 .ingress(true)
@@ -296,8 +328,16 @@ final class ServerCommand implements Callable<Integer> {
                 .rewriteRedirects(!options.keepRedirects())
                 .adminApi(true)
                 .build();
+        built.set(server);
         server.addListener(event -> describe(event, log));
-        server.start();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            if (directory != null) {
+                directory.close();
+            }
+            throw e;
+        }
         if (generated != null) {
             out.println("generated token (shown once; choose your own with --access-file or --token): " + generated);
         }
@@ -306,8 +346,10 @@ final class ServerCommand implements Callable<Integer> {
         log.info("swaggersocket server listening: tunnel " + server.uri().getScheme() + "://" + host + ":"
                 + server.port() + "/tunnel, ingress " + http + "/agents/{name}/"
                 + (options.publicIngress() ? " (public)" : "")
-                + ", admin " + http + "/connections");
-        return new Running(server, log);
+                + ", admin " + http + "/connections"
+                + (directory == null ? "" : "; cluster node " + options.cluster().nodeId() + ", internal "
+                        + options.cluster().advertise()));
+        return new Running(server, log, directory, directory == null ? null : options.cluster().handoff());
     }
 
     private static String address(java.net.SocketAddress address) {

@@ -148,8 +148,8 @@ public final class SocketClient implements Closeable {
     private final AtomicBoolean released = new AtomicBoolean();
 
     private SocketClient(Builder b) {
-        this.uri = b.uri;
-        this.safeUri = safe(b.uri);
+        this.uri = b.nameInPath ? TunnelPath.withName(b.uri, b.metadata) : b.uri;
+        this.safeUri = safe(uri);
         this.metadata = b.metadata;
         this.config = b.config;
         this.policy = b.policy;
@@ -540,7 +540,10 @@ public final class SocketClient implements Closeable {
             return true;
         }
         attempts = next;
-        Duration delay = policy.delay(next, random);
+        // A drain (GOAWAY) is no failure: dial again at once, spread over the first delay's jitter only.
+        Duration delay = next == 1 && cause instanceof SocketClosedException c && c.closeCode() == CloseCode.GOING_AWAY.code()
+                ? policy.initialDelay().multipliedBy(Math.round(1000 * policy.jitter() * random.getAsDouble())).dividedBy(1000)
+                : policy.delay(next, random);
         // The attempt resolves the host name, which may block: keep it off the shared timer thread.
         retry = scheduler.schedule(() -> runOnExecutor(this::reconnect), delay.toNanos(), TimeUnit.NANOSECONDS);
         emit(new ClientStateEvent(ClientState.DISCONNECTED, failedAttempt, connectionId, cause, delay));
@@ -644,6 +647,7 @@ public final class SocketClient implements Closeable {
         private DoubleSupplier random;
         private MeterRegistry meterRegistry;
         private InetSocketAddress metricsAddress;
+        private boolean nameInPath;
 
         private Builder(URI serverUri) {
             this.uri = validate(serverUri);
@@ -687,6 +691,16 @@ public final class SocketClient implements Closeable {
                 throw new IllegalArgumentException("header " + name + ": the value holds a line break or NUL");
             }
             headers.add(new AbstractMap.SimpleImmutableEntry<>(name, value));
+            return this;
+        }
+
+        /**
+         * Dials {@code <uri>/NAME} (the metadata's {@code name}, percent-encoded) instead of the
+         * URI as given, so that a load balancer can hash on the name; for servers that accept it
+         * (docs/PROTOCOL.md section 1). Default off; no effect for an agent without a name.
+         */
+        public Builder nameInPath(boolean on) {
+            this.nameInPath = on;
             return this;
         }
 

@@ -283,6 +283,25 @@ class SocketClientTest {
     }
 
     @Test
+    void aDrainIsNoFailureTheNextDialComesWithoutTheBackoff() throws Exception {
+        TestServer server = server(CONFIG);
+        // A first backoff of an hour: were the drain counted as a loss, the redial would never come in time.
+        SocketClient client = track(SocketClient.builder(server.uri()).connectionConfig(CONFIG)
+                .reconnect(ReconnectPolicy.builder().initialDelay(Duration.ofHours(1)).maxDelay(Duration.ofHours(1))
+                        .build()).random(() -> 0.0).build());
+        SocketConnection first = client.connect();
+        server.nextConnection().shutdown();
+
+        SocketConnection accepted = server.nextConnection();
+        assertNotEquals(first.id(), accepted.id());
+        expect(ClientState.CONNECTING);
+        expect(ClientState.CONNECTED);
+        ClientStateEvent drained = expect(ClientState.DISCONNECTED);
+        assertEquals(Duration.ZERO, drained.retryDelay());
+        assertEquals(accepted.id(), client.awaitConnection(TestServer.shortly()).id());
+    }
+
+    @Test
     void aDrainingServerGetsANewConnectionWhileTheOldOneFinishesItsCalls() throws Exception {
         TestServer server = server(CONFIG);
         SocketClient client = track(clientFor(server.uri()).build());

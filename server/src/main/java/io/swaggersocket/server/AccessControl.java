@@ -25,6 +25,8 @@ final class AccessControl implements Authenticator {
     private final Callable<AccessPolicy> reloader;
     private final Object replacing = new Object();
     private volatile Authenticator current;
+    /** In a cluster a name must come in the upgrade request, where the directory claims it. */
+    private volatile boolean announcedNamesOnly;
 
     AccessControl(Authenticator authenticator, Callable<AccessPolicy> reloader, AgentPool agents) {
         this.current = authenticator;
@@ -89,6 +91,10 @@ final class AccessControl implements Authenticator {
                 return "the hello's agent name differs from the " + io.swaggersocket.handshake.Protocol.AGENT_NAME_HEADER
                         + " header";
             }
+            if (announced == null && name != null && announcedNamesOnly) {
+                return "in a cluster the agent name must be in the upgrade request (path or "
+                        + io.swaggersocket.handshake.Protocol.AGENT_NAME_HEADER + " header)";
+            }
             String refusal = registrationRefusal(principal, name);
             if (refusal != null) {
                 return refusal;
@@ -101,6 +107,14 @@ final class AccessControl implements Authenticator {
             }
             return null;
         };
+    }
+
+    /**
+     * Makes a hello that names an agent the upgrade did not announce be refused (4006): in a
+     * cluster, names are claimed in the directory while the upgrade is judged, off the I/O thread.
+     */
+    void requireAnnouncedNames(boolean on) {
+        announcedNamesOnly = on;
     }
 
     /** True if the current policy still admits a connection of {@code principal} named {@code name}. */

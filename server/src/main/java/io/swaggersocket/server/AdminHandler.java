@@ -23,7 +23,10 @@ import java.util.Optional;
 
 /**
  * The admin API, one instance per route: {@code GET /connections}, {@code GET} and {@code DELETE
- * /connections/{id}}, {@code GET /healthz}, {@code GET /metrics} and {@code POST /access/reload}.
+ * /connections/{id}}, {@code GET /healthz}, {@code GET /metrics}, {@code POST /access/reload} and
+ * {@code POST /admin/drain} (202; see {@link SocketServer#drain(java.time.Duration)}). On a cluster
+ * node each listed connection carries its {@code node}, and {@code GET /connections?scope=cluster}
+ * adds those of the other nodes (see {@link ClusterRouting#otherNodesConnections}).
  * Thread-safe. Every call but {@code /healthz} is authenticated first (on a worker thread, since
  * an authenticator may block), so that nothing, not even which methods a path allows, is told to
  * a caller without credentials; then it answers only within the caller's {@code admin} grant:
@@ -36,11 +39,14 @@ final class AdminHandler implements HttpHandler {
     static final String HEALTHZ = "/healthz";
     static final String METRICS = "/metrics";
     static final String ACCESS_RELOAD = "/access/reload";
+    static final String DRAIN = "/admin/drain";
+    /** How long {@code POST /admin/drain} lets balancers see /healthz fail before GOAWAY, unless {@code ?handoff=SECONDS}. */
+    static final java.time.Duration DRAIN_HANDOFF = java.time.Duration.ofSeconds(2);
     /** The prefix of the per-agent series: the only ones a tenant's scrape holds. */
     private static final String AGENT_SERIES = "swaggersocket_agent_";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-    enum Route { CONNECTIONS, HEALTHZ, METRICS, ACCESS_RELOAD }
+    enum Route { CONNECTIONS, HEALTHZ, METRICS, ACCESS_RELOAD, DRAIN }
 
     private final Route route;
     private final HttpGuard guard;
@@ -64,7 +70,7 @@ final class AdminHandler implements HttpHandler {
         boolean read = method.equals(Methods.GET) || method.equals(Methods.HEAD);
         if (route == Route.HEALTHZ) {
             if (allowed(exchange, read, "GET, HEAD")) {
-                boolean up = server.isAccepting();
+                boolean up = server.isAccepting() && !server.isDraining();
                 HttpRoutes.sendJson(exchange, up ? 200 : 503, JSON.objectNode().put("status", up ? "ok" : "draining"));
             }
             return;
@@ -77,6 +83,7 @@ final class AdminHandler implements HttpHandler {
         Grants grants = Grants.of(principal);
         switch (route) {
             case ACCESS_RELOAD -> reload(exchange, method, principal, grants);
+            case DRAIN -> drain(exchange, method, principal, grants);
             case METRICS -> {
                 if (allowed(exchange, read, "GET, HEAD")) {
                     if (grants.admin().isEmpty()) {
@@ -124,16 +131,60 @@ final class AdminHandler implements HttpHandler {
         }
     }
 
+    private void drain(HttpServerExchange exchange, HttpString method, Principal principal, Grants grants) {
+        if (!allowed(exchange, method.equals(Methods.POST), "POST")) {
+            return;
+        }
+        if (!grants.adminsEverything()) {
+            HttpRoutes.sendError(exchange, 403, AccessControl.who(principal) + " may not drain the server: it needs"
+                    + " admin: [\"*\"]");
+            return;
+        }
+        String asked = exchange.getQueryParameters().containsKey("handoff")
+                ? exchange.getQueryParameters().get("handoff").getFirst() : null;
+        long seconds;
+        try {
+            seconds = asked == null ? DRAIN_HANDOFF.toSeconds() : Long.parseLong(asked);
+        } catch (NumberFormatException e) {
+            seconds = -1;
+        }
+        if (seconds < 0 || seconds > 300) {
+            HttpRoutes.sendError(exchange, 400, "handoff: expected seconds in [0, 300] but was \"" + asked + "\"");
+            return;
+        }
+        server.drain(java.time.Duration.ofSeconds(seconds));
+        HttpRoutes.sendJson(exchange, 202, JSON.objectNode().put("status", "draining").put("handoffSeconds", seconds)
+                .put("connections", server.activeConnections().size()));
+    }
+
     private void connections(HttpServerExchange exchange, HttpString method, boolean read, Principal principal,
             Grants grants) {
         String rest = exchange.getRelativePath(); // decoded, after /connections
         if (rest.isEmpty() || rest.equals("/")) {
             if (allowed(exchange, read, "GET, HEAD")) {
+                var scopes = exchange.getQueryParameters().get("scope");
+                String scope = scopes == null ? "node" : scopes.getFirst();
+                if (!scope.equals("node") && !scope.equals("cluster")) {
+                    HttpRoutes.sendError(exchange, 400, "scope: expected node or cluster but was \"" + scope + "\"");
+                    return;
+                }
+                ClusterRouting cluster = server.cluster();
                 List<SocketConnection> all = new ArrayList<>(server.activeConnections());
                 all.removeIf(c -> !grants.mayAdmin(AgentPool.nameOf(c)));
                 all.sort(Comparator.comparing(SocketConnection::connectedAt).thenComparing(SocketConnection::id));
                 ArrayNode list = JSON.arrayNode();
-                all.forEach(c -> list.add(describe(c)));
+                all.forEach(c -> list.add(cluster == null ? describe(c) : describe(c).put("node", cluster.nodeId())));
+                if (scope.equals("cluster") && cluster != null) {
+                    // Other nodes list everything; what this caller may see is judged here, as for our own.
+                    List<String> unreachable = new ArrayList<>();
+                    cluster.otherNodesConnections(unreachable).stream()
+                            .filter(c -> grants.mayAdmin(c.path("name").isTextual() ? c.path("name").asText() : null))
+                            .forEach(list::add);
+                    if (!unreachable.isEmpty()) {
+                        exchange.getResponseHeaders().put(io.undertow.util.HttpString.tryFromString(
+                                "Swaggersocket-Unreachable-Nodes"), String.join(",", unreachable));
+                    }
+                }
                 HttpRoutes.sendJson(exchange, 200, list);
             }
             return;

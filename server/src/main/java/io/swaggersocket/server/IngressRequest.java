@@ -89,7 +89,8 @@ final class IngressRequest {
             String name = values.getHeaderName().toString();
             String lower = name.toLowerCase(Locale.ROOT);
             if (HOP_BY_HOP.contains(lower) || connectionTokens.contains(lower)
-                    || lower.equals("x-forwarded-proto") || lower.equals("x-forwarded-host")) {
+                    || lower.equals("x-forwarded-proto") || lower.equals("x-forwarded-host")
+                    || ClusterRouting.isClusterHeader(lower)) {
                 continue;
             }
             for (String value : values) {

@@ -6,6 +6,7 @@ import io.swaggersocket.handshake.CloseCode;
 import io.swaggersocket.internal.metrics.MeterSetup;
 import io.swaggersocket.mux.ConnectionConfig;
 import io.swaggersocket.mux.SocketConnection;
+import io.undertow.server.HttpHandler;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.BindException;
@@ -78,7 +79,11 @@ import org.apache.hc.core5.http.io.HttpRequestHandler;
  *     {@link Builder#meterRegistry}) and {@code GET /events}, the event stream (docs/EVENTS.md,
  *     {@link #publish}, {@link Builder#eventLimits}).</li>
  * </ul>
- * The {@link Authenticator} judges every request: tunnel upgrades, admin calls, and ingress calls
+ * Several servers can share one agent namespace behind a load balancer ({@link
+ * Builder#agentDirectory}, {@link Builder#internalListener}, docs/SCALE-OUT.md): calls for an agent
+ * on another node are forwarded to it, and {@link #drain} moves a node's agents elsewhere.
+ *
+ * <p>The {@link Authenticator} judges every request: tunnel upgrades, admin calls, and ingress calls
  * unless {@link Builder#publicIngress} is set. It sees the request path, so one authenticator can
  * tell them apart; {@link BearerTokens} accepts the same tokens on all three.
  *
@@ -149,6 +154,9 @@ public final class SocketServer implements Closeable {
     /** Runs ingress calls; null without an ingress. */
     private final ExecutorService ingressThreads;
     private final IngressHandler ingress;
+    private final AgentDirectory directory;
+    /** The internal listener and the forwards; null unless the directory is clustered and there is an ingress. */
+    private final ClusterRouting cluster;
 
     /**
      * Guards {@link #state} and {@link #listener}. The registry decides under it whether a socket or a
@@ -168,6 +176,7 @@ public final class SocketServer implements Closeable {
     private final UpgradeAdmission admission;
     /** The live connections and those in their handshake. */
     private final ConnectionRegistry registry;
+    private final NodeDrain drain;
     private final CompletableFuture<Void> stoppedAccepting = new CompletableFuture<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
@@ -184,20 +193,33 @@ public final class SocketServer implements Closeable {
         access = new AccessControl(b.accessPolicy != null ? b.accessPolicy : b.authenticator, b.reloader, agents);
         hub = new EventHub(b.eventLimits, metrics.hub);
         events.add(new ConnectionEvents(hub));
-        registry = new ConnectionRegistry(lock, this::isAccepting, config, new AgentEventsHandler(hub, b.handler), access,
-                agents, metrics, events);
+        directory = b.directory;
+        access.requireAnnouncedNames(directory.clustered());
+        drain = new NodeDrain(this::liveConnections, directory, config.scheduler());
+        registry = new ConnectionRegistry(lock, () -> isAccepting() && !drain.on(), config,
+                new AgentEventsHandler(hub, b.handler), access, agents, metrics, events);
+        events.add(drain);
         HttpGuard guard = new HttpGuard(access, metrics);
-        routes = new HttpRoutes().exact(path,
-                HttpRoutes.bodiless(new TunnelHandler(guard, access, admission, b.connectionIds, registry)));
+        HttpHandler tunnel = HttpRoutes.bodiless(new TunnelHandler(path, guard, access, admission, b.connectionIds,
+                registry, directory));
+        routes = new HttpRoutes().exact(path, tunnel);
+        if (!path.equals("/")) { // under "/" a name segment would shadow every other route
+            routes.prefix(path, tunnel);
+        }
         if (b.ingress) {
             // Idle threads end after as long as a body may idle: by default, as a cached pool's do.
             ingressThreads = IngressThreads.create(limits.maxIngressCalls(), limits.bodyIdleTimeout().toNanos());
-            ingress = new IngressHandler(agents, metrics, b.publicIngress ? null : guard, this::isAccepting,
-                    ingressThreads, limits, config.scheduler(), b.rewriteRedirects);
-            routes.prefix(IngressHandler.PREFIX, ingress);
+            java.util.function.Function<HttpGuard, IngressHandler> newIngress = g -> new IngressHandler(agents, metrics,
+                    g, this::isAccepting, ingressThreads, limits, config.scheduler(), b.rewriteRedirects);
+            ingress = newIngress.apply(b.publicIngress ? null : guard);
+            cluster = directory.clustered() ? new ClusterRouting(directory, b.internal, agents, limits, ingressThreads,
+                    newIngress, metrics, registry::active) : null;
+            routes.prefix(IngressHandler.PREFIX, cluster == null ? ingress
+                    : cluster.publicIngress(ingress, b.publicIngress ? null : guard));
         } else {
             ingressThreads = null;
             ingress = null;
+            cluster = null;
         }
         if (b.adminApi) {
             routes.prefix(AdminHandler.CONNECTIONS, HttpRoutes.bodiless(
@@ -208,6 +230,8 @@ public final class SocketServer implements Closeable {
                             new AdminHandler(AdminHandler.Route.METRICS, guard, this, metrics)))
                     .exact(AdminHandler.ACCESS_RELOAD, HttpRoutes.bodiless(
                             new AdminHandler(AdminHandler.Route.ACCESS_RELOAD, guard, this, metrics)))
+                    .exact(AdminHandler.DRAIN, HttpRoutes.bodiless(
+                            new AdminHandler(AdminHandler.Route.DRAIN, guard, this, metrics)))
                     .exact(EventsHandler.PATH, HttpRoutes.bodiless(new EventsHandler(guard, hub, this::isAccepting)));
         }
     }
@@ -231,10 +255,16 @@ public final class SocketServer implements Closeable {
                 throw new IllegalStateException("start: expected a new server but it is " + state.name().toLowerCase(Locale.ROOT));
             }
             try {
+                if (cluster != null) {
+                    cluster.start(); // first: if it cannot bind, nothing else is open
+                }
                 // Under the lock, so that a close() meanwhile waits and then finds the listener.
                 listener = ServerListener.open(host, requestedPort, sslContext, clientAuth, limits,
                         ingressThreads != null, routes);
             } catch (IOException e) { // the listener has released what it had set up
+                if (cluster != null) {
+                    cluster.stop(Duration.ZERO); // the internal listener, if it got up
+                }
                 failStart();
                 throw e;
             }
@@ -359,6 +389,34 @@ public final class SocketServer implements Closeable {
     }
 
     /**
+     * Starts draining this node (also {@code POST /admin/drain}, and SIGTERM in the CLI): new tunnels
+     * get 503 and {@code /healthz} answers 503 {@code {"status":"draining"}}, so that balancers stop
+     * sending; after {@code handoff} (time for their health checks to notice), every agent gets
+     * GOAWAY: its calls in flight finish and it dials again at once, reaching another node. Ingress
+     * calls go on meanwhile (in a cluster, forwarded to where the agents went). Returns at once;
+     * idempotent. Call {@link #close()} once the returned stage completes (no agent left).
+     */
+    public CompletionStage<Void> drain(Duration handoff) {
+        boolean first;
+        synchronized (lock) {
+            first = state == State.STARTED && drain.mark();
+        }
+        if (first) {
+            drain.schedule(this, Objects.requireNonNull(handoff, "handoff"), registry::active);
+        }
+        return drain.drained();
+    }
+
+    private int liveConnections() {
+        return registry.size();
+    }
+
+    /** True once {@link #drain()} has begun. */
+    public boolean isDraining() {
+        return drain.on();
+    }
+
+    /**
      * Registers {@code listener} for every event posted from now on, until removed. Adding the same
      * listener twice makes it receive each event twice.
      */
@@ -424,6 +482,11 @@ public final class SocketServer implements Closeable {
         return stoppedAccepting.minimalCompletionStage();
     }
 
+    /** The internal listener and forwards of a cluster node; null on a single node. */
+    ClusterRouting cluster() {
+        return cluster;
+    }
+
     /** The server's counters; for tests. */
     ServerMetrics metrics() {
         return metrics;
@@ -459,6 +522,9 @@ public final class SocketServer implements Closeable {
             registry.shutdownAll(this, config.shutdownGracePeriod(), FORCED_CLOSE_WAIT);
             awaitIngressCalls();
             hub.close(); // subscribers get 1001 while the worker still writes
+            if (cluster != null) {
+                cluster.stop(FORCED_CLOSE_WAIT);
+            }
             l.stopWorker(FORCED_CLOSE_WAIT);
             if (ingressThreads != null) {
                 ingressThreads.shutdown();
@@ -531,6 +597,8 @@ public final class SocketServer implements Closeable {
         private boolean rewriteRedirects = true;
         private boolean adminApi;
         private MeterRegistry meterRegistry;
+        private AgentDirectory directory = AgentDirectory.local();
+        private ClusterRouting.Spec internal;
 
         private Builder() {
         }
@@ -542,7 +610,11 @@ public final class SocketServer implements Closeable {
             return this;
         }
 
-        /** The path agents dial; default {@code /tunnel}. Exact: sub-paths get 404. */
+        /**
+         * The path agents dial; default {@code /tunnel}. {@code /tunnel/NAME} (one percent-encoded
+         * segment) is the same tunnel with the agent's name in the path, for a load balancer to
+         * hash on; deeper sub-paths get 404.
+         */
         public Builder path(String wsPath) {
             this.path = wsPath;
             return this;
@@ -701,6 +773,26 @@ public final class SocketServer implements Closeable {
         }
 
         /**
+         * Where agent names are claimed and found across the nodes of a cluster; default
+         * {@link AgentDirectory#local()} (one node). The caller owns it and closes it after the server.
+         */
+        public Builder agentDirectory(AgentDirectory directory) {
+            this.directory = Objects.requireNonNull(directory, "agentDirectory");
+            return this;
+        }
+
+        /**
+         * The internal listener of a cluster node: where other nodes forward ingress calls for this
+         * node's agents, each carrying {@code secret} (shared by the cluster, at least 16 bytes).
+         * Bind it to a loopback or private address, never the public one. Needed with a clustered
+         * {@link #agentDirectory} and an ingress; port 0 takes a free one.
+         */
+        public Builder internalListener(String host, int port, byte[] secret) {
+            this.internal = new ClusterRouting.Spec(host, port, secret);
+            return this;
+        }
+
+        /**
          * @throws IllegalArgumentException naming the value at fault: no or blank host, a port out
          *         of [0, 65535], a path that does not start with '/' or holds '?', '#' or whitespace,
          *         a path taken by the ingress or the admin API, a public ingress without an ingress,
@@ -726,7 +818,8 @@ public final class SocketServer implements Closeable {
                         + IngressHandler.PREFIX + "/...)");
             }
             if (adminApi && (under(path, AdminHandler.CONNECTIONS) || path.equals(AdminHandler.HEALTHZ)
-                    || path.equals(AdminHandler.METRICS) || path.equals(EventsHandler.PATH))) {
+                    || path.equals(AdminHandler.METRICS) || path.equals(EventsHandler.PATH)
+                    || under(path, "/admin"))) {
                 throw new IllegalArgumentException("path: " + path + " is taken by the admin API");
             }
             if (publicIngress && !ingress) {
@@ -745,6 +838,10 @@ public final class SocketServer implements Closeable {
             }
             Objects.requireNonNull(connectionConfig, "connectionConfig");
             Objects.requireNonNull(connectionIds, "connectionIds");
+            if (ingress && directory.clustered() && internal == null) {
+                throw new IllegalArgumentException("internalListener: expected one with a clustered agentDirectory and"
+                        + " an ingress (other nodes forward calls to it) but there is none");
+            }
             return new SocketServer(this);
         }
 

@@ -37,7 +37,11 @@ import java.util.function.Supplier;
  * authenticator's 401 / 403; 403 when the upgrade's {@code Swaggersocket-Agent} header names an
  * agent its principal may not register, or one held by another principal's agents (400 when the
  * header is repeated); 500 when the authenticator or the id supplier throws. Without the header
- * the same checks run on hello's {@code metadata.name} (close code 4006).
+ * the same checks run on hello's {@code metadata.name} (close code 4006). The name may come in the
+ * path instead, {@code /tunnel/NAME} ({@link AnnouncedName}): 400 when it differs from the header,
+ * 404 for a deeper path. An announced name is then claimed in the {@link AgentDirectory} (403 when
+ * another principal holds it on any node; 503 with {@code Retry-After: 5} when the directory
+ * cannot be asked), and released when the connection ends.
  *
  * <p>The 101 is answered by {@link ServerUpgrade} and the connection framed by a
  * {@link RawWebSocketChannel}, or, with {@value WebSocketTransport#FRAMING_PROPERTY}{@code =undertow}
@@ -69,16 +73,20 @@ final class TunnelHandler implements HttpHandler {
                 UpgradeAdmission.Ticket ticket);
     }
 
+    private final String path;
     private final HttpGuard guard;
     private final AccessControl access;
+    private final AgentDirectory directory;
     private final UpgradeAdmission admission;
     private final Supplier<String> connectionIds;
     private final Acceptor acceptor;
     private final WebSocketProtocolHandshakeHandler upgrade;
     private final boolean rawFraming = WebSocketTransport.rawFraming();
 
-    TunnelHandler(HttpGuard guard, AccessControl access, UpgradeAdmission admission, Supplier<String> connectionIds,
-            Acceptor acceptor) {
+    TunnelHandler(String path, HttpGuard guard, AccessControl access, UpgradeAdmission admission,
+            Supplier<String> connectionIds, Acceptor acceptor, AgentDirectory directory) {
+        this.path = path;
+        this.directory = directory;
         this.guard = guard;
         this.access = access;
         this.admission = admission;
@@ -105,6 +113,12 @@ final class TunnelHandler implements HttpHandler {
             exchange.getResponseHeaders().put(Headers.ALLOW, Methods.GET_STRING);
             HttpRoutes.sendError(exchange, 405, "expected GET with a WebSocket upgrade but was "
                     + exchange.getRequestMethod());
+            return;
+        }
+        String pathName = AnnouncedName.fromPath(exchange.getRequestURI(), path);
+        if (pathName == AnnouncedName.MALFORMED) { // identity: a name may spell the same
+            HttpRoutes.sendError(exchange, 404, "no route for " + exchange.getRequestPath()
+                    + ": expected " + path + " or " + path + "/NAME (one percent-encoded segment)");
             return;
         }
         if (!isUpgrade(exchange)) {
@@ -183,13 +197,14 @@ final class TunnelHandler implements HttpHandler {
             return;
         }
         Principal principal = accepted.principal();
-        var names = exchange.getRequestHeaders().get(Protocol.AGENT_NAME_HEADER);
-        if (names != null && names.size() > 1) {
-            HttpRoutes.sendError(exchange, 400, "expected one " + Protocol.AGENT_NAME_HEADER + " header but there are "
-                    + names.size());
+        String name;
+        try {
+            name = AnnouncedName.of(exchange.getRequestHeaders().get(Protocol.AGENT_NAME_HEADER),
+                    AnnouncedName.fromPath(exchange.getRequestURI(), path));
+        } catch (IllegalArgumentException e) {
+            HttpRoutes.sendError(exchange, 400, e.getMessage());
             return;
         }
-        String name = names == null ? null : names.getFirst();
         if (name != null) {
             String refusal = access.registrationRefusal(principal, name);
             if (refusal != null) {
@@ -218,6 +233,9 @@ final class TunnelHandler implements HttpHandler {
             HttpRoutes.sendError(exchange, 500, "no connection id could be assigned");
             return;
         }
+        if (name != null && !claimCluster(exchange, name, principal, id)) {
+            return;
+        }
         if (rawFraming) {
             if (!ServerUpgrade.isVersion13(exchange)) {
                 unsupportedVersion(exchange);
@@ -233,6 +251,44 @@ final class TunnelHandler implements HttpHandler {
             exchange.putAttachment(PRINCIPAL, principal);
         }
         upgrade.handleRequest(exchange);
+    }
+
+    /**
+     * Claims the name in the directory for this connection (a worker thread: it may block, bounded
+     * by the directory's timeout), released when the connection ends however it ends; false when
+     * refused, the answer sent.
+     */
+    private boolean claimCluster(HttpServerExchange exchange, String name, Principal principal, String id) {
+        AgentDirectory.Claim claim = directory.claim(name, AccessControl.owner(principal), id);
+        switch (claim) {
+            case GRANTED -> {
+                if (directory.clustered()) {
+                    // The HTTP connection carries the tunnel: it closes when the tunnel ends, however.
+                    exchange.getConnection().addCloseListener(c -> directory.release(name, id));
+                    exchange.addExchangeCompleteListener((done, next) -> {
+                        if (!done.isUpgrade()) {
+                            directory.release(name, id);
+                        }
+                        next.proceed();
+                    });
+                }
+                return true;
+            }
+            case TAKEN -> {
+                String refusal = "agent name \"" + name + "\" is in use by another principal";
+                LOG.log(System.Logger.Level.INFO, "tunnel from {0} refused with 403: {1} (cluster-wide)",
+                        exchange.getSourceAddress(), refusal);
+                HttpRoutes.sendError(exchange, 403, refusal);
+                return false;
+            }
+            default -> {
+                // Refused rather than admitted unchecked: a name granted without the directory could
+                // be another tenant's on another node (see docs/SCALE-OUT.md, "Redis down").
+                exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "5");
+                HttpRoutes.sendError(exchange, 503, "the agent directory is unavailable; retry later");
+                return false;
+            }
+        }
     }
 
     private void onConnect(WebSocketHttpExchange exchange, WebSocketChannel socket) {

@@ -58,6 +58,53 @@ class AdminApiTest {
     }
 
     @Test
+    void drainSaysSoOnHealthzRefusesNewTunnelsAndSendsGoawayAfterTheHandoff() throws Exception {
+        Dialer.Dialed agent = agent(JsonNodeFactory.instance.objectNode().put("name", "edge-1"));
+        assertEquals(405, call("GET", "/admin/drain").statusCode());
+        assertEquals(400, call("POST", "/admin/drain?handoff=-1").statusCode());
+        assertEquals(400, call("POST", "/admin/drain?handoff=soon").statusCode());
+        assertEquals(200, call("GET", "/healthz").statusCode());
+
+        HttpResponse<String> r = call("POST", "/admin/drain?handoff=300"); // long: the steps in between are seen
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals("{\"status\":\"draining\",\"handoffSeconds\":300,\"connections\":1}", r.body());
+        HttpResponse<String> health = call("GET", "/healthz");
+        assertEquals(503, health.statusCode());
+        assertEquals("{\"status\":\"draining\"}", health.body());
+        assertEquals(503, RawHttp.upgrade(server.port(), "/tunnel", null, "Authorization: Bearer " + TOKEN).status(),
+                "no new tunnel on a draining node");
+        assertTrue(agent.connection().isOpen(), "agents stay for the handoff");
+        assertEquals(200, IngressTest.get(URI.create("http://127.0.0.1:" + server.port() + "/agents/edge-1/info?token="
+                + TOKEN)).statusCode(), "calls go on while draining");
+
+        // A drain already begun is not begun again; its stage completes once the last agent has left.
+        var drained = server.drain(Duration.ZERO).toCompletableFuture();
+        assertTrue(!drained.isDone());
+        agent.connection().shutdown(); // the agent leaving on its own ends the drain as well
+        drained.get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void drainNeedsAdminOfEverything() throws Exception {
+        SocketServer scoped = SocketServer.builder().bind("127.0.0.1", 0).accessPolicy(AccessPolicy.read(
+                        java.nio.file.Files.writeString(java.nio.file.Files.createTempFile("access", ".yaml"), String.join("\n",
+                                "principals:", "  - name: ops-a", "    tokens: [\"ops-a-token-1\"]", "    admin: [\"a*\"]",
+                                "")))).adminApi(true).build();
+        scoped.start();
+        try {
+            HttpResponse<String> r = IngressTest.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + scoped.port() + "/admin/drain")).POST(HttpRequest.BodyPublishers.noBody())
+                    .header("Authorization", "Bearer ops-a-token-1").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, r.statusCode());
+            assertEquals("{\"error\":\"principal ops-a may not drain the server: it needs admin: [\\\"*\\\"]\"}",
+                    r.body());
+            assertTrue(!scoped.isDraining());
+        } finally {
+            scoped.close();
+        }
+    }
+
+    @Test
     void connectionsListsTheAgentWithEveryField() throws Exception {
         Instant before = Instant.now();
         ObjectNode metadata = JsonNodeFactory.instance.objectNode().put("name", "edge-7").put("region", "eu");

@@ -150,7 +150,9 @@ class SocketServerTest {
             assertEquals(404, response.statusCode());
             assertEquals("application/json", response.headers().firstValue("content-type").orElseThrow());
             assertEquals("{\"error\":\"no route for /nope\"}", response.body());
-            assertEquals(404, get(server, "/tunnel/more").statusCode());
+            // /tunnel/NAME is the tunnel with a name (a plain GET there is no upgrade: 400); deeper is nothing.
+            assertEquals(400, get(server, "/tunnel/more").statusCode());
+            assertEquals(404, get(server, "/tunnel/more/deeper").statusCode());
         }
     }
 

@@ -166,6 +166,39 @@ class TenantIsolationTest {
     }
 
     @Test
+    void theNameInTheTunnelPathIsJudgedLikeTheHeaderAndMustMatchHello() throws Exception {
+        // /tunnel/NAME, percent-encoded, is the same tunnel: the agent comes in under its name.
+        URI byName = URI.create(server.uri() + "/a%2D1");
+        Dialer.Dialed a = dialer.dial(byName, Map.of("Authorization", "Bearer " + TOKEN_A),
+                JsonNodeFactory.instance.objectNode().put("name", "a-1"), new TestAgent("a-1"),
+                ConnectionConfig.defaults(), null).get(10, TimeUnit.SECONDS);
+        events.next(ConnectionEvent.Type.RECEIVED, a.connection().id());
+        assertEquals(200, http("GET", "/agents/a-1/info", TOKEN_CALLER).statusCode());
+
+        // A name the principal may not register is refused before the WebSocket opens.
+        RawHttp.Response r = RawHttp.upgrade(server.port(), "/tunnel/a1", null, "Authorization: Bearer " + TOKEN_B);
+        assertEquals(403, r.status(), r.body());
+        assertEquals("{\"error\":\"principal team-b may not register agent name \\\"a1\\\"\"}", r.body());
+        // Path and header disagreeing: 400.
+        r = RawHttp.upgrade(server.port(), "/tunnel/a1", null, "Authorization: Bearer " + TOKEN_A,
+                Protocol.AGENT_NAME_HEADER + ": a2");
+        assertEquals(400, r.status(), r.body());
+        assertEquals("{\"error\":\"the agent name in the path differs from the Swaggersocket-Agent header\"}", r.body());
+        // Deeper paths and an empty segment are no tunnel: 404; a bad escape, 400 (Undertow's own).
+        for (String bad : List.of("/tunnel/a1/x", "/tunnel/")) {
+            assertEquals(404, RawHttp.upgrade(server.port(), bad, null, "Authorization: Bearer " + TOKEN_A).status(), bad);
+        }
+        assertEquals(400, RawHttp.upgrade(server.port(), "/tunnel/a%G1", null).status());
+        // A hello naming another agent than the path: 4006.
+        ExecutionException e = assertThrows(ExecutionException.class, () -> dialer.dial(URI.create(server.uri() + "/a2"),
+                Map.of("Authorization", "Bearer " + TOKEN_A), JsonNodeFactory.instance.objectNode().put("name", "a3"),
+                null, ConnectionConfig.defaults(), null).get(10, TimeUnit.SECONDS));
+        HandshakeException refused = assertInstanceOf(HandshakeException.class, e.getCause());
+        assertEquals(CloseCode.HANDSHAKE_REFUSED, refused.closeCode());
+        assertEquals(1, server.activeConnections().size());
+    }
+
+    @Test
     void aNameHeldByAnotherPrincipalIsRefusedUntilItsAgentsAreGone() throws Exception {
         Dialer.Dialed a1 = agent("shared-1", TOKEN_A);
         Dialer.Dialed a2 = agent("shared-1", TOKEN_A); // the same principal: they share its calls
