@@ -71,6 +71,7 @@ public final class RedisAgentDirectory implements AgentDirectory {
     private final Duration entryTtl;
     private final Duration ownerGrace;
     private final Duration commandTimeout;
+    private final Duration startTimeout;
     private final Consumer<String> onNameLost;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
@@ -91,6 +92,7 @@ public final class RedisAgentDirectory implements AgentDirectory {
         entryTtl = b.entryTtl;
         ownerGrace = b.ownerGrace;
         commandTimeout = b.commandTimeout;
+        startTimeout = b.startTimeout;
         onNameLost = b.onNameLost;
         RedisURI uri = RedisURI.create(b.redisUri);
         uri.setTimeout(commandTimeout);
@@ -103,9 +105,10 @@ public final class RedisAgentDirectory implements AgentDirectory {
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .build());
         try {
-            connection = connectWithin(client, commandTimeout.multipliedBy(3));
+            long startBy = System.nanoTime() + startTimeout.toNanos();
+            connection = connectBy(client, startBy);
             connection.setTimeout(commandTimeout);
-            firstBeat(); // the node is live before its first claim
+            firstBeat(startBy); // the node is live before its first claim
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, commandTimeout);
             throw new IllegalStateException("agent directory: cannot reach Redis at " + uri.getHost() + ":"
@@ -272,8 +275,11 @@ public final class RedisAgentDirectory implements AgentDirectory {
     // ---------------------------------------------------------------------------------------------
 
     /** Connects, trying again (each try bounded by the command timeout) until {@code within} has passed. */
-    private static StatefulRedisConnection<String, String> connectWithin(RedisClient client, Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
+    /**
+     * Connects, trying again until {@code deadline}: a node and its Redis may start side by side, and
+     * on a loaded machine a new JVM's first connection can take longer than one command timeout.
+     */
+    private static StatefulRedisConnection<String, String> connectBy(RedisClient client, long deadline) {
         while (true) {
             try {
                 return client.connect();
@@ -281,16 +287,16 @@ public final class RedisAgentDirectory implements AgentDirectory {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
+                pause(e);
             }
         }
     }
 
     /**
-     * The first heartbeat, tried again for up to three command timeouts: a connection just made
-     * can be dropped at once by a Redis that is still starting (Lettuce then reconnects).
+     * The first heartbeat, tried again until {@code deadline}: a connection just made can be dropped
+     * at once by a Redis that is still starting (Lettuce then reconnects).
      */
-    private void firstBeat() {
-        long deadline = System.nanoTime() + commandTimeout.multipliedBy(3).toNanos();
+    private void firstBeat(long deadline) {
         while (true) {
             try {
                 beat();
@@ -299,13 +305,18 @@ public final class RedisAgentDirectory implements AgentDirectory {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
-                try {
-                    TimeUnit.MILLISECONDS.sleep(50); // bounded by the deadline; the reconnect has no event for us
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
+                pause(e);
             }
+        }
+    }
+
+    /** A pause between start-up attempts, bounded by their deadline; neither attempt has an event to wait for. */
+    private static void pause(RedisException cause) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(100);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw cause;
         }
     }
 
@@ -373,6 +384,7 @@ public final class RedisAgentDirectory implements AgentDirectory {
         private Duration entryTtl = Duration.ofSeconds(6);
         private Duration ownerGrace = Duration.ofSeconds(30);
         private Duration commandTimeout = Duration.ofSeconds(1);
+        private Duration startTimeout = Duration.ofSeconds(15);
         private Consumer<String> onNameLost = name -> { };
 
         private Builder(String redisUri) {
@@ -418,9 +430,18 @@ public final class RedisAgentDirectory implements AgentDirectory {
             return this;
         }
 
-        /** The bound on every Redis command and on connecting; default 1 s. */
+        /** The bound on every Redis command and on each attempt to connect; default 1 s. */
         public Builder commandTimeout(Duration timeout) {
             this.commandTimeout = Objects.requireNonNull(timeout, "commandTimeout");
+            return this;
+        }
+
+        /**
+         * How long {@link #build()} keeps trying to connect and write this node's liveness key
+         * before it gives up; default 15 s (a Redis starting beside the node, a loaded machine).
+         */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = Objects.requireNonNull(timeout, "startTimeout");
             return this;
         }
 
@@ -438,7 +459,7 @@ public final class RedisAgentDirectory implements AgentDirectory {
          * Validates, connects to Redis and writes this node's liveness key.
          *
          * @throws IllegalArgumentException naming the value at fault
-         * @throws IllegalStateException when Redis cannot be reached within commandTimeout
+         * @throws IllegalStateException when Redis cannot be reached within startTimeout
          */
         public RedisAgentDirectory build() {
             if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
@@ -451,6 +472,7 @@ public final class RedisAgentDirectory implements AgentDirectory {
             }
             positive("heartbeat", heartbeat);
             positive("commandTimeout", commandTimeout);
+            positive("startTimeout", startTimeout);
             if (entryTtl.compareTo(heartbeat.multipliedBy(2)) < 0) {
                 throw new IllegalArgumentException("entryTtl: " + entryTtl + " is below twice the heartbeat ("
                         + heartbeat + "): one late beat would drop live entries");
