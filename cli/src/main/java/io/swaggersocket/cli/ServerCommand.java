@@ -5,6 +5,7 @@ import io.swaggersocket.server.AccessPolicy;
 import io.swaggersocket.server.BearerTokens;
 import io.swaggersocket.server.ClientAuth;
 import io.swaggersocket.server.ConnectionEvent;
+import io.swaggersocket.server.EventLimits;
 import io.swaggersocket.server.PemTls;
 import io.swaggersocket.server.SocketServer;
 import java.io.IOException;
@@ -86,6 +87,9 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions clusterOptions = new ClusterOptions();
 
+    @Mixin
+    EventLimitOptions eventLimitOptions = new EventLimitOptions();
+
     @Option(names = "--tls-client-ca", paramLabel = "PEM",
             description = "ask clients for certificates issued by these CAs; a verified one names its principal by its subject CN (certificates: in the access file)")
     Path tlsClientCa;
@@ -125,7 +129,7 @@ final class ServerCommand implements Callable<Integer> {
     /** The parsed command line. */
     record Options(String host, int port, List<String> tokens, Path accessFile, Path tlsCert, Path tlsKey,
             Path tlsKeyPasswordFile, Path tlsClientCa, boolean publicIngress, boolean keepRedirects,
-            ClusterOptions.Parsed cluster) {
+            ClusterOptions.Parsed cluster, EventLimits events) {
     }
 
     /** A started server; closing it stops the server gracefully. Thread-safe. */
@@ -278,7 +282,8 @@ final class ServerCommand implements Callable<Integer> {
             throw new UsageException("--tls-client-ca needs --tls-cert and --tls-key: client certificates come over TLS");
         }
         return new Options(at.host(), at.port(), List.copyOf(all), file, tlsCert, keyOptions.tlsKey,
-                keyOptions.tlsKeyPasswordFile, tlsClientCa, publicIngress, keepRedirects, clusterOptions.check());
+                keyOptions.tlsKeyPasswordFile, tlsClientCa, publicIngress, keepRedirects, clusterOptions.check(),
+                eventLimitOptions.check());
     }
 
     /** {@link #start(Options, ConnectionConfig, EventLog, PrintStream)} printing the events on {@code out}. */
@@ -327,6 +332,7 @@ final class ServerCommand implements Callable<Integer> {
                 .publicIngress(options.publicIngress())
                 .rewriteRedirects(!options.keepRedirects())
                 .adminApi(true)
+                .eventLimits(options.events())
                 .build();
         built.set(server);
         server.addListener(event -> describe(event, log));

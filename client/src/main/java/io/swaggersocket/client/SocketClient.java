@@ -3,25 +3,17 @@ package io.swaggersocket.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.swaggersocket.handshake.CloseCode;
 import io.swaggersocket.auth.RequestSigner;
 import io.swaggersocket.handshake.HandshakeException;
 import io.swaggersocket.mux.ConnectionConfig;
-import io.swaggersocket.mux.SocketClosedException;
 import io.swaggersocket.mux.SocketConnection;
-import io.swaggersocket.undertow.WebSocketTransport;
-import io.undertow.UndertowOptions;
-import io.undertow.protocols.ssl.UndertowXnioSsl;
-import io.undertow.server.DefaultByteBufferPool;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.AbstractMap;
@@ -31,18 +23,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -53,12 +35,6 @@ import org.apache.hc.core5.http.HttpStatus;
 import org.apache.hc.core5.http.io.HttpRequestHandler;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.protocol.HttpContext;
-import org.xnio.OptionMap;
-import org.xnio.Options;
-import org.xnio.Xnio;
-import org.xnio.XnioIoThread;
-import org.xnio.XnioWorker;
-import org.xnio.ssl.XnioSsl;
 
 /**
  * Thread-safe dialing side of swaggersocket (every method may be called from any thread): opens a
@@ -89,11 +65,7 @@ import org.xnio.ssl.XnioSsl;
  * <p>Each client owns one XNIO worker with one daemon I/O thread; {@link #close()} releases it.
  */
 public final class SocketClient implements Closeable {
-    private static final System.Logger LOG = System.getLogger(SocketClient.class.getName());
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
-    private static final Duration WORKER_SHUTDOWN_WAIT = Duration.ofSeconds(5);
-    private static final int BUFFER_SIZE = 16 * 1024;
     private static final Set<String> RESERVED_HEADERS = Set.of("host", "upgrade", "connection", "sec-websocket-key",
             "sec-websocket-version", "sec-websocket-accept", "sec-websocket-extensions", "sec-websocket-protocol",
             "content-length", "transfer-encoding");
@@ -102,90 +74,39 @@ public final class SocketClient implements Closeable {
         response.setEntity(new StringEntity("this agent serves no requests", ContentType.TEXT_PLAIN));
     };
 
-    private enum Phase { IDLE, CONNECTING, RUNNING, CLOSED }
-
-    private final URI uri;
     private final String safeUri;
-    private final JsonNode metadata;
-    private final ConnectionConfig config;
-    private final ReconnectPolicy policy;
-    private final ScheduledExecutorService scheduler;
-    private final DoubleSupplier random;
-    private final XnioWorker worker;
-    private final DefaultByteBufferPool pool;
-    private final XnioSsl ssl;
-    private final OptionMap connectOptions;
-    private final SerialExecutor events;
-    private final List<ClientStateListener> listeners = new CopyOnWriteArrayList<>();
+    private final StateEvents events;
     private final HttpRequestHandler dispatch = this::dispatch;
     /** Null when neither a registry nor an endpoint was asked for: then nothing is counted at all. */
     private final AgentMetrics metrics;
-    /** What every dial attempt of this client goes to, with what. */
-    private final DialAttempt.Target target;
-    private final DialAttempt.Outcome outcome = new DialAttempt.Outcome() {
-        @Override
-        public void succeeded(DialAttempt attempt, SocketConnection connection) {
-            attemptSucceeded(attempt, connection);
-        }
-
-        @Override
-        public void failed(DialAttempt attempt, IOException cause) {
-            attemptFailed(attempt, cause);
-        }
-    };
     private volatile HttpRequestHandler handler;
 
-    /** Guards everything below; waited on by {@link #awaitConnection}. Never held during I/O or user code. */
-    private final Object lock = new Object();
-    private Phase phase = Phase.IDLE;
-    private SocketConnection current;
-    /** The number of the last attempt since the last successful connect or loss. */
-    private int attempts;
-    private DialAttempt inFlight;
-    private ScheduledFuture<?> retry;
-    private Throwable closeCause;
-    private WebSocketTransport currentChannel;
-    private final AtomicBoolean released = new AtomicBoolean();
+    /** The phase, the current connection, attempts and reconnects. */
+    private final ConnectionKeeper keeper;
 
     private SocketClient(Builder b) {
-        this.uri = b.nameInPath ? TunnelPath.withName(b.uri, b.metadata) : b.uri;
+        URI uri = b.nameInPath ? TunnelPath.withName(b.uri, b.metadata) : b.uri;
         this.safeUri = safe(uri);
-        this.metadata = b.metadata;
-        this.config = b.config;
-        this.policy = b.policy;
-        this.scheduler = b.scheduler != null ? b.scheduler : b.config.scheduler();
-        this.random = b.random != null ? b.random : () -> ThreadLocalRandom.current().nextDouble();
-        this.events = new SerialExecutor(config.executor());
+        ConnectionConfig config = b.config;
+        ScheduledExecutorService scheduler = b.scheduler != null ? b.scheduler : config.scheduler();
+        DoubleSupplier random = b.random != null ? b.random : () -> ThreadLocalRandom.current().nextDouble();
+        this.events = new StateEvents(config.executor());
         // First: if its port cannot be bound, build() fails before any thread is started.
         this.metrics = b.meterRegistry != null || b.metricsAddress != null
                 ? new AgentMetrics(b.meterRegistry, b.metricsAddress) : null;
-        int n = CLIENT_IDS.incrementAndGet();
-        this.pool = new DefaultByteBufferPool(true, BUFFER_SIZE);
-        Xnio xnio = Xnio.getInstance(SocketClient.class.getClassLoader());
+        ClientIo io;
         try {
-            this.worker = xnio.createWorker(OptionMap.builder()
-                    .set(Options.WORKER_NAME, "swaggersocket-client-" + n)
-                    .set(Options.WORKER_IO_THREADS, 1)
-                    .set(Options.WORKER_TASK_CORE_THREADS, 1)
-                    .set(Options.WORKER_TASK_MAX_THREADS, 1)
-                    .set(Options.THREAD_DAEMON, true)
-                    .getMap());
-        } catch (IOException e) {
-            pool.close();
+            io = new ClientIo("wss".equals(uri.getScheme()), b.sslContext);
+        } catch (IllegalStateException e) {
             if (metrics != null) {
                 metrics.close();
             }
-            throw new IllegalStateException("cannot start the XNIO worker: " + e.getMessage(), e);
+            throw e;
         }
-        this.connectOptions = OptionMap.builder()
-                .set(Options.TCP_NODELAY, true)
-                .set(UndertowOptions.ENDPOINT_IDENTIFICATION_ALGORITHM, "HTTPS")
-                .getMap();
-        this.ssl = "wss".equals(uri.getScheme())
-                ? new UndertowXnioSsl(xnio, OptionMap.EMPTY, pool, b.sslContext != null ? b.sslContext : defaultSsl())
-                : null;
-        this.target = new DialAttempt.Target(worker, pool, ssl, uri, safeUri, connectOptions, config, scheduler, metadata,
-                List.copyOf(b.headers), b.signer, dispatch);
+        DialAttempt.Target target = new DialAttempt.Target(io.worker, io.pool, io.ssl, uri, safeUri, io.connectOptions,
+                config, scheduler, b.metadata, List.copyOf(b.headers), b.signer, dispatch);
+        this.keeper = new ConnectionKeeper(safeUri, target, b.policy, scheduler, config.executor(), random, metrics,
+                events, io);
     }
 
     /**
@@ -210,38 +131,12 @@ public final class SocketClient implements Closeable {
      * @throws IllegalStateException if the client is closed, connected, or connecting already
      */
     public SocketConnection connect() throws IOException {
-        DialAttempt attempt;
-        synchronized (lock) {
-            switch (phase) {
-                case CLOSED -> throw new IllegalStateException("the client is closed");
-                case RUNNING -> throw new IllegalStateException("connect() succeeded already; the client reconnects by itself");
-                case CONNECTING -> throw new IllegalStateException("a connect() is in progress");
-                default -> {
-                }
-            }
-            phase = Phase.CONNECTING;
-            attempts = 1;
-            attempt = begin(1, true);
-        }
-        attempt.start();
-        try {
-            return attempt.settled.get();
-        } catch (InterruptedException e) {
-            attempt.abandon(new InterruptedIOException("connect() to " + safeUri + " was interrupted"));
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("connect() to " + safeUri + " was interrupted");
-        } catch (ExecutionException e) {
-            throw rethrowable(e.getCause());
-        }
+        return keeper.connect();
     }
 
     /** The current connection, if it is open (connected and not shutting down). */
     public Optional<SocketConnection> connection() {
-        SocketConnection c;
-        synchronized (lock) {
-            c = current;
-        }
-        return c != null && c.isOpen() ? Optional.of(c) : Optional.empty();
+        return keeper.connection();
     }
 
     /**
@@ -252,32 +147,7 @@ public final class SocketClient implements Closeable {
      * @throws IOException the client is closed (with the reason it gave up as the cause, if any)
      */
     public SocketConnection awaitConnection(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        SocketConnection draining = null;
-        while (true) {
-            SocketConnection c;
-            synchronized (lock) {
-                while (true) {
-                    if (phase == Phase.CLOSED) {
-                        throw new IOException("the client for " + safeUri + " is closed"
-                                + (closeCause == null ? "" : ": " + closeCause.getMessage()), closeCause);
-                    }
-                    if (current != null && current != draining) {
-                        c = current;
-                        break;
-                    }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new SocketTimeoutException("no connection to " + safeUri + " within " + timeout);
-                    }
-                    TimeUnit.NANOSECONDS.timedWait(lock, left);
-                }
-            }
-            if (c.isOpen()) {
-                return c;
-            }
-            draining = c; // shutting down: wait for the connection after it
-        }
+        return keeper.awaitConnection(timeout);
     }
 
     /**
@@ -290,11 +160,11 @@ public final class SocketClient implements Closeable {
 
     /** Tells {@code listener} of every state change from now on. */
     public void addStateListener(ClientStateListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        events.add(listener);
     }
 
     public void removeStateListener(ClientStateListener listener) {
-        listeners.remove(listener);
+        events.remove(listener);
     }
 
     /** Hands a call from the server to the handler set now, counting its status class when metrics are on. */
@@ -326,9 +196,7 @@ public final class SocketClient implements Closeable {
 
     /** True once {@link #close()} was called or the client gave up reconnecting. */
     public boolean isClosed() {
-        synchronized (lock) {
-            return phase == Phase.CLOSED;
-        }
+        return keeper.isClosed();
     }
 
     /**
@@ -339,292 +207,12 @@ public final class SocketClient implements Closeable {
      */
     @Override
     public void close() {
-        SocketConnection connection = null;
-        WebSocketTransport channel = null;
-        DialAttempt attempt = null;
-        boolean closing;
-        boolean gaveUp;
-        synchronized (lock) {
-            closing = phase != Phase.CLOSED;
-            gaveUp = !closing && closeCause != null;
-            if (closing) {
-                phase = Phase.CLOSED;
-                connection = current;
-                channel = currentChannel;
-                attempt = inFlight;
-                inFlight = null;
-                cancelRetry();
-                lock.notifyAll();
-            }
-        }
-        if (!closing && !gaveUp) {
-            return; // closed already, or being closed by another thread
-        }
-        if (closing) {
-            LOG.log(System.Logger.Level.DEBUG, "closing the client for {0}", safeUri);
-            if (attempt != null) {
-                attempt.abandon(new IOException("the client for " + safeUri + " was closed while connecting"));
-            }
-            if (connection != null) {
-                connection.close();
-                awaitSocketClosed(channel);
-            }
-        }
-        releaseWorker();
-        if (metrics != null) {
-            metrics.close();
-        }
-        if (closing) {
-            synchronized (lock) {
-                current = null;
-                currentChannel = null;
-                emit(new ClientStateEvent(ClientState.CLOSED, 0, null, null, null));
-            }
-        }
-    }
-
-    /** Lets the close handshake finish before the I/O thread goes (either channel aborts after 5 s). */
-    private void awaitSocketClosed(WebSocketTransport channel) {
-        if (channel == null || onIoThread()) {
-            return;
-        }
-        CompletableFuture<Void> closed = channel.socketClosed();
-        try {
-            closed.get(WORKER_SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // the worker's shutdown drops it
-        }
+        keeper.close();
     }
 
     @Override
     public String toString() {
         return "SocketClient[" + safeUri + "]";
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Attempts and reconnects
-
-    /** Registers a new attempt; called holding the lock. */
-    private DialAttempt begin(int number, boolean first) {
-        DialAttempt attempt = new DialAttempt(target, outcome, number, first);
-        inFlight = attempt;
-        emit(new ClientStateEvent(ClientState.CONNECTING, number, null, null, null));
-        return attempt;
-    }
-
-    private void reconnect() {
-        DialAttempt attempt;
-        synchronized (lock) {
-            retry = null;
-            if (phase != Phase.RUNNING || current != null || inFlight != null) {
-                return;
-            }
-            attempt = begin(attempts, false);
-        }
-        attempt.start();
-    }
-
-    private void attemptSucceeded(DialAttempt attempt, SocketConnection connection) {
-        boolean wanted;
-        synchronized (lock) {
-            wanted = inFlight == attempt && phase != Phase.CLOSED;
-            if (wanted) {
-                inFlight = null;
-                phase = Phase.RUNNING;
-                current = connection;
-                currentChannel = attempt.channel();
-                attempts = 0;
-                if (metrics != null) {
-                    // Before CONNECTED is told and awaitConnection() returns: a scrape then sees it.
-                    // Only counters and a set: no I/O and nothing blocking under the lock.
-                    metrics.opened(connection);
-                }
-                emit(new ClientStateEvent(ClientState.CONNECTED, attempt.number, connection.id(), null, null));
-                lock.notifyAll();
-            }
-        }
-        if (!wanted) {
-            connection.shutdownNow();
-            attempt.settled.completeExceptionally(
-                    new IOException("the client for " + safeUri + " was closed while connecting"));
-            return;
-        }
-        LOG.log(System.Logger.Level.DEBUG, "connected to {0}: connection {1}", safeUri, connection.id());
-        connection.closeFuture().whenComplete((ignored, failure) -> connectionEnded(connection, failure));
-        // A draining server lets this connection's calls finish; the next one is dialed at once.
-        connection.peerGoingAway().thenRun(() -> drainStarted(connection));
-        attempt.settled.complete(connection);
-    }
-
-    private void attemptFailed(DialAttempt attempt, IOException cause) {
-        boolean stop = false;
-        synchronized (lock) {
-            if (inFlight == attempt) {
-                inFlight = null;
-                if (attempt.first) {
-                    phase = Phase.IDLE;
-                    emit(new ClientStateEvent(ClientState.DISCONNECTED, attempt.number, null, cause, null));
-                } else if (phase == Phase.RUNNING) {
-                    stop = scheduleNext(cause, null, attempt.number);
-                }
-            }
-        }
-        LOG.log(System.Logger.Level.DEBUG, "attempt {0} to connect to {1} failed: {2}", attempt.number, safeUri,
-                cause.toString());
-        if (stop) {
-            shutdownWorker();
-        }
-        attempt.settled.completeExceptionally(cause);
-    }
-
-    /**
-     * The server is draining {@code connection}: dial the next one now, while its calls finish.
-     * Without an attempt left, wait for the real end instead, so that giving up cannot stop the
-     * I/O thread under calls still in flight.
-     */
-    private void drainStarted(SocketConnection connection) {
-        synchronized (lock) {
-            if (current != connection || phase != Phase.RUNNING || !policy.allowsAttempt(attempts + 1)) {
-                return;
-            }
-        }
-        connectionEnded(connection, new SocketClosedException(CloseCode.GOING_AWAY.code(), "connection "
-                + connection.id() + " to " + safeUri + " is draining: the server sent GOAWAY"));
-    }
-
-    private void connectionEnded(SocketConnection connection, Throwable failure) {
-        boolean stop;
-        synchronized (lock) {
-            if (current != connection) {
-                return;
-            }
-            current = null;
-            currentChannel = null;
-            lock.notifyAll();
-            if (phase != Phase.RUNNING) {
-                return; // close() did it
-            }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            if (cause == null) {
-                cause = new SocketClosedException(CloseCode.NORMAL.code(), "connection " + connection.id()
-                        + " to " + safeUri + " ended in an orderly close (drained or closed by the server, or closed"
-                        + " directly on the connection)");
-            }
-            LOG.log(System.Logger.Level.DEBUG, "connection {0} to {1} ended: {2}", connection.id(), safeUri, cause);
-            stop = scheduleNext(cause, connection.id(), 0);
-        }
-        if (stop) {
-            shutdownWorker();
-        }
-    }
-
-    /**
-     * After a failed attempt or a lost connection: schedules the next attempt, or gives up and
-     * closes the client. Called holding the lock; returns true if the client gave up.
-     */
-    private boolean scheduleNext(Throwable cause, String connectionId, int failedAttempt) {
-        int next = attempts + 1;
-        // A refused hello (an agent name this agent's credentials may not have) is refused again.
-        boolean authRefused = (cause instanceof AuthenticationException
-                || cause instanceof HandshakeException h && h.closeCode() == CloseCode.HANDSHAKE_REFUSED)
-                && !policy.retryOnAuthFailure();
-        if (authRefused || !policy.allowsAttempt(next)) {
-            phase = Phase.CLOSED;
-            closeCause = cause;
-            LOG.log(System.Logger.Level.DEBUG, "the client for {0} gives up: {1}", safeUri, cause.toString());
-            emit(new ClientStateEvent(ClientState.CLOSED, 0, connectionId, cause, null));
-            lock.notifyAll();
-            return true;
-        }
-        attempts = next;
-        // A drain (GOAWAY) is no failure: dial again at once, spread over the first delay's jitter only.
-        Duration delay = next == 1 && cause instanceof SocketClosedException c && c.closeCode() == CloseCode.GOING_AWAY.code()
-                ? policy.initialDelay().multipliedBy(Math.round(1000 * policy.jitter() * random.getAsDouble())).dividedBy(1000)
-                : policy.delay(next, random);
-        // The attempt resolves the host name, which may block: keep it off the shared timer thread.
-        retry = scheduler.schedule(() -> runOnExecutor(this::reconnect), delay.toNanos(), TimeUnit.NANOSECONDS);
-        emit(new ClientStateEvent(ClientState.DISCONNECTED, failedAttempt, connectionId, cause, delay));
-        return false;
-    }
-
-    private void runOnExecutor(Runnable task) {
-        try {
-            config.executor().execute(task);
-        } catch (RejectedExecutionException e) {
-            task.run();
-        }
-    }
-
-    private void cancelRetry() {
-        if (retry != null) {
-            retry.cancel(false);
-            retry = null;
-        }
-    }
-
-    /** Queues an event for the listeners; called holding the lock so that events keep the order of the changes. */
-    private void emit(ClientStateEvent event) {
-        events.execute(() -> {
-            for (ClientStateListener listener : listeners) {
-                try {
-                    listener.onStateChange(event);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "state listener " + listener + " threw on " + event.state(), e);
-                }
-            }
-        });
-    }
-
-    /** Starts stopping the I/O thread without waiting; for giving up, which may happen on that thread. */
-    private void shutdownWorker() {
-        worker.shutdown();
-    }
-
-    /** Stops the I/O thread and waits for it (unless called on it), then frees the buffers; once. */
-    private void releaseWorker() {
-        if (!released.compareAndSet(false, true)) {
-            return;
-        }
-        worker.shutdown();
-        if (onIoThread()) {
-            return;
-        }
-        try {
-            if (!worker.awaitTermination(WORKER_SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                worker.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            worker.shutdownNow();
-        }
-        pool.close();
-    }
-
-    private boolean onIoThread() {
-        return Thread.currentThread() instanceof XnioIoThread io && io.getWorker() == worker;
-    }
-
-    // ---------------------------------------------------------------------------------------------
-
-    private static IOException rethrowable(Throwable t) {
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error err) {
-            throw err;
-        }
-        return DialAttempt.asIOException(t);
-    }
-
-    private static SSLContext defaultSsl() {
-        try {
-            return SSLContext.getDefault();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no default SSLContext: " + e.getMessage(), e);
-        }
     }
 
     /** The address without user info or query, which may hold secrets; fit for messages and logs. */

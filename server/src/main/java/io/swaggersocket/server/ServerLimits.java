@@ -24,6 +24,26 @@ import java.util.Objects;
  * <tr><td>{@link #maxConnectionsPerPrincipal}</td><td>1,000 agent connections per principal; more: 429</td></tr>
  * <tr><td>{@link #maxConnectionsPerAddress}</td><td>1,000 agent connections per source address; more: 429</td></tr>
  * </table>
+ *
+ * <p>How the limits met before an agent is in behave:
+ * <ul>
+ * <li>{@link #requestHeadTimeout() requestHeadTimeout}: a new connection (on TLS, its handshake
+ *     included) must send a whole request head within it, or is closed; so must a later request on
+ *     a kept-alive connection, counted from its first bytes, however slowly the rest trickles in.
+ *     The connection is closed without an answer (no 408).</li>
+ * <li>{@link #idleTimeout() idleTimeout}: a kept-alive connection with no request after its last
+ *     response is closed. Neither timeout touches a connection while a request runs (an ingress
+ *     call, however long) or once it is a tunnel (the tunnel's heartbeat governs it).</li>
+ * <li>A request head over 64 KiB gets 400 and a close (not configurable).</li>
+ * <li>{@link #maxPendingUpgrades() maxPendingUpgrades} counts tunnel upgrades from the request to
+ *     the end of the protocol handshake: more get 503 with {@code Retry-After: 1}.</li>
+ * <li>{@link #maxConnectionsPerAddress() maxConnectionsPerAddress} counts agent connections, live
+ *     or in progress, per source IP address, before authentication, and
+ *     {@link #maxConnectionsPerPrincipal() maxConnectionsPerPrincipal} per principal, once
+ *     authenticated (agents without a principal count as one): more get 429 with
+ *     {@code Retry-After: 5} and an error naming the limit.</li>
+ * </ul>
+ * Each hit is also logged, at most once a minute per limit.
  */
 public final class ServerLimits {
     private static final ServerLimits DEFAULTS = builder().build();

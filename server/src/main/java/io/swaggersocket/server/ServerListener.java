@@ -33,6 +33,11 @@ import org.xnio.ssl.SslConnection;
 final class ServerListener {
     /** Undertow's buffer size on a large heap: 16 KiB less room for TCP/IP headers. */
     private static final int BUFFER_SIZE = 16 * 1024 - 20;
+    /**
+     * The most bytes a request head may hold (Undertow's default: 1 MiB). Generous for a request
+     * line, cookies and a signed request's headers; bounds what a caller makes the server buffer.
+     */
+    static final int MAX_HEAD_SIZE = 64 * 1024;
 
     private final XnioWorker worker;
     private final AcceptingChannel<? extends StreamConnection> channel;
@@ -149,7 +154,7 @@ final class ServerListener {
                 // the deadline back (a slowloris). Only closes: Undertow sends no 408.
                 .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, millis(limits.requestHeadTimeout()))
                 // Undertow answers a longer head 400 and closes (checked per buffer read, 16 KiB).
-                .set(UndertowOptions.MAX_HEADER_SIZE, SocketServer.MAX_HEAD_SIZE);
+                .set(UndertowOptions.MAX_HEADER_SIZE, MAX_HEAD_SIZE);
         if (unboundedBodies) {
             // Ingress bodies stream through whatever their size (the agent judges it). Undertow fixes
             // the limit of a chunked body before any handler runs, so it is set here.

@@ -14,11 +14,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
@@ -93,28 +90,12 @@ import org.apache.hc.core5.http.io.HttpRequestHandler;
  * {@code WWW-Authenticate: Bearer}) / 403 when the authenticator rejects, 500 when it throws, and
  * 503 while the server is closing.
  *
- * <p><b>Waits and caps before an agent is in</b> ({@link Builder#limits}, {@link ServerLimits}),
- * against careless and hostile callers alike, each hit counted in
- * {@code swaggersocket_limit_hits_total} and logged at most once a minute per limit:
- * <ul>
- * <li>{@link ServerLimits#requestHeadTimeout() requestHeadTimeout} (10 s): a new connection (on
- *     TLS, its handshake included) must send a whole request head within it, or is closed; so must
- *     a later request on a kept-alive connection, counted from its first bytes, however slowly the
- *     rest trickles in. The connection is closed without an answer (no 408).</li>
- * <li>{@link ServerLimits#idleTimeout() idleTimeout} (60 s): a kept-alive connection with no
- *     request after its last response is closed. Neither timeout touches a connection while a
- *     request runs (an ingress call, however long) or once it is a tunnel (the tunnel's heartbeat
- *     governs it).</li>
- * <li>A request head over 64 KiB gets 400 and a close.</li>
- * <li>{@link ServerLimits#maxPendingUpgrades() maxPendingUpgrades} (1,024) tunnel upgrades in
- *     progress, from the request to the end of the protocol handshake: more get 503 with
- *     {@code Retry-After: 1}.</li>
- * <li>{@link ServerLimits#maxConnectionsPerAddress() maxConnectionsPerAddress} (1,000) agent
- *     connections, live or in progress, per source IP address, counted before authentication, and
- *     {@link ServerLimits#maxConnectionsPerPrincipal() maxConnectionsPerPrincipal} (1,000) per
- *     principal, counted once authenticated (agents without a principal count as one): more get 429
- *     with {@code Retry-After: 5} and an error naming the limit.</li>
- * </ul>
+ * <p><b>Waits and caps before an agent is in</b> ({@link Builder#limits}, {@link ServerLimits}:
+ * what each does, and its default, is told there), against careless and hostile callers alike:
+ * a request head must come whole within {@code requestHeadTimeout} and hold at most 64 KiB; a
+ * kept-alive connection idle for {@code idleTimeout} is closed; tunnel upgrades in progress, and
+ * agent connections per source address and per principal, are capped. Each hit is counted in
+ * {@code swaggersocket_limit_hits_total} and logged at most once a minute per limit.
  *
  * <p>The server runs Undertow on an XNIO worker of its own (I/O threads named
  * {@code swaggersocket-server I/O-n}); {@link #close()} stops it. Request handlers run on the
@@ -127,16 +108,6 @@ import org.apache.hc.core5.http.io.HttpRequestHandler;
  */
 public final class SocketServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(SocketServer.class.getName());
-    /** How long close() waits for connections that were shut down at once, and for listeners. */
-    private static final Duration FORCED_CLOSE_WAIT = Duration.ofSeconds(5);
-    /**
-     * The most bytes a request head may hold (Undertow's default: 1 MiB). Generous for a request
-     * line, cookies and a signed request's headers; bounds what a caller makes the server buffer.
-     */
-    static final int MAX_HEAD_SIZE = 64 * 1024;
-
-    private enum State { NEW, STARTED, CLOSING, CLOSED }
-
     private final String host;
     private final int requestedPort;
     private final String path;
@@ -159,15 +130,13 @@ public final class SocketServer implements Closeable {
     private final ClusterRouting cluster;
 
     /**
-     * Guards {@link #state} and {@link #listener}. The registry decides under it whether a socket or a
-     * finished handshake gets in (and posts RECEIVED), so that close() sees a connection or refuses
-     * it, never half: it is handed to the {@link ConnectionRegistry} for that.
+     * The server's one lock, guarding its state ({@link ServerLifecycle}). The registry decides under
+     * it whether a socket or a finished handshake gets in (and posts RECEIVED), so that close() sees
+     * a connection or refuses it, never half: it is handed to the {@link ConnectionRegistry} for that.
      */
     private final Object lock = new Object();
-    /** Written under lock; read without it where a stale value is harmless (the I/O thread's first check). */
-    private volatile State state = State.NEW;
-    private ServerListener listener; // guarded by lock; set by start()
-    private volatile int port = -1;
+    /** The state, and the order in which the parts start and stop. */
+    private final ServerLifecycle lifecycle;
 
     /**
      * Upgrades in progress and agent connections per principal and address: each upgrade's ticket is
@@ -177,10 +146,8 @@ public final class SocketServer implements Closeable {
     /** The live connections and those in their handshake. */
     private final ConnectionRegistry registry;
     private final NodeDrain drain;
-    private final CompletableFuture<Void> stoppedAccepting = new CompletableFuture<>();
-    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
-    private SocketServer(Builder b) {
+    private SocketServer(ServerSettings b) {
         host = b.host;
         requestedPort = b.port;
         path = b.path;
@@ -202,10 +169,7 @@ public final class SocketServer implements Closeable {
         HttpGuard guard = new HttpGuard(access, metrics);
         HttpHandler tunnel = HttpRoutes.bodiless(new TunnelHandler(path, guard, access, admission, b.connectionIds,
                 registry, directory));
-        routes = new HttpRoutes().exact(path, tunnel);
-        if (!path.equals("/")) { // under "/" a name segment would shadow every other route
-            routes.prefix(path, tunnel);
-        }
+        routes = ServerRoutes.withTunnel(path, tunnel);
         if (b.ingress) {
             // Idle threads end after as long as a body may idle: by default, as a cached pool's do.
             ingressThreads = IngressThreads.create(limits.maxIngressCalls(), limits.bodyIdleTimeout().toNanos());
@@ -222,18 +186,12 @@ public final class SocketServer implements Closeable {
             cluster = null;
         }
         if (b.adminApi) {
-            routes.prefix(AdminHandler.CONNECTIONS, HttpRoutes.bodiless(
-                            new AdminHandler(AdminHandler.Route.CONNECTIONS, guard, this, metrics)))
-                    .exact(AdminHandler.HEALTHZ, HttpRoutes.bodiless(
-                            new AdminHandler(AdminHandler.Route.HEALTHZ, guard, this, metrics)))
-                    .exact(AdminHandler.METRICS, HttpRoutes.bodiless(
-                            new AdminHandler(AdminHandler.Route.METRICS, guard, this, metrics)))
-                    .exact(AdminHandler.ACCESS_RELOAD, HttpRoutes.bodiless(
-                            new AdminHandler(AdminHandler.Route.ACCESS_RELOAD, guard, this, metrics)))
-                    .exact(AdminHandler.DRAIN, HttpRoutes.bodiless(
-                            new AdminHandler(AdminHandler.Route.DRAIN, guard, this, metrics)))
-                    .exact(EventsHandler.PATH, HttpRoutes.bodiless(new EventsHandler(guard, hub, this::isAccepting)));
+            ServerRoutes.mountAdmin(routes, guard, this, metrics, hub, this::isAccepting);
         }
+        lifecycle = new ServerLifecycle(lock, this, new ServerLifecycle.Parts(
+                () -> ServerListener.open(host, requestedPort, sslContext, clientAuth, limits, ingressThreads != null,
+                        routes),
+                registry, config.shutdownGracePeriod(), ingress, hub, cluster, ingressThreads, events, metrics));
     }
 
     /** A builder; {@link Builder#bind} is required, everything else has a default. */
@@ -250,33 +208,13 @@ public final class SocketServer implements Closeable {
      * @throws IllegalStateException when the server was started or closed before
      */
     public void start() throws IOException {
-        synchronized (lock) {
-            if (state != State.NEW) {
-                throw new IllegalStateException("start: expected a new server but it is " + state.name().toLowerCase(Locale.ROOT));
-            }
-            try {
-                if (cluster != null) {
-                    cluster.start(); // first: if it cannot bind, nothing else is open
-                }
-                // Under the lock, so that a close() meanwhile waits and then finds the listener.
-                listener = ServerListener.open(host, requestedPort, sslContext, clientAuth, limits,
-                        ingressThreads != null, routes);
-            } catch (IOException e) { // the listener has released what it had set up
-                if (cluster != null) {
-                    cluster.stop(Duration.ZERO); // the internal listener, if it got up
-                }
-                failStart();
-                throw e;
-            }
-            port = listener.port();
-            state = State.STARTED;
-        }
+        lifecycle.start();
         LOG.log(System.Logger.Level.DEBUG, "listening on {0}", uri());
     }
 
     /** The port the listener is bound to; the real one when port 0 was asked for. */
     public int port() {
-        int p = port;
+        int p = lifecycle.port();
         if (p < 0) {
             throw new IllegalStateException("port: the server was never started");
         }
@@ -397,11 +335,7 @@ public final class SocketServer implements Closeable {
      * idempotent. Call {@link #close()} once the returned stage completes (no agent left).
      */
     public CompletionStage<Void> drain(Duration handoff) {
-        boolean first;
-        synchronized (lock) {
-            first = state == State.STARTED && drain.mark();
-        }
-        if (first) {
+        if (lifecycle.ifStarted(drain::mark)) {
             drain.schedule(this, Objects.requireNonNull(handoff, "handoff"), registry::active);
         }
         return drain.drained();
@@ -440,46 +374,22 @@ public final class SocketServer implements Closeable {
      */
     @Override
     public void close() {
-        State was;
-        synchronized (lock) {
-            was = state;
-            if (was == State.NEW || was == State.STARTED) {
-                state = was == State.NEW ? State.CLOSED : State.CLOSING;
-            }
-        }
-        switch (was) {
-            case NEW -> {
-                if (ingressThreads != null) {
-                    ingressThreads.shutdown();
-                }
-                stoppedAccepting.complete(null);
-                hub.close();
-                events.shutdown(Duration.ZERO);
-                metrics.close();
-                terminated.complete(null);
-            }
-            case STARTED -> drainAndStop();
-            default -> {
-                if (!events.isEventThread()) {
-                    terminated.join();
-                }
-            }
-        }
+        lifecycle.close();
     }
 
     @Override
     public String toString() {
-        return "SocketServer[" + host + ":" + (port < 0 ? requestedPort : port) + path + "]";
+        return "SocketServer[" + host + ":" + (lifecycle.port() < 0 ? requestedPort : lifecycle.port()) + path + "]";
     }
 
     /** True while the server accepts agents and calls: started and not closing. */
     boolean isAccepting() {
-        return state == State.STARTED;
+        return lifecycle.isAccepting();
     }
 
     /** Completes once close() has closed the listening socket; for tests. */
     CompletionStage<Void> stoppedAccepting() {
-        return stoppedAccepting.minimalCompletionStage();
+        return lifecycle.stoppedAccepting();
     }
 
     /** The internal listener and forwards of a cluster node; null on a single node. */
@@ -508,105 +418,22 @@ public final class SocketServer implements Closeable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Lifecycle
-
-    private void drainAndStop() {
-        LOG.log(System.Logger.Level.DEBUG, "{0}: closing with {1} connections", this, registry.size());
-        ServerListener l;
-        synchronized (lock) {
-            l = listener;
-        }
-        try {
-            l.closeListener(); // the listening socket only: the worker is ours and stopped below
-            stoppedAccepting.complete(null);
-            registry.shutdownAll(this, config.shutdownGracePeriod(), FORCED_CLOSE_WAIT);
-            awaitIngressCalls();
-            hub.close(); // subscribers get 1001 while the worker still writes
-            if (cluster != null) {
-                cluster.stop(FORCED_CLOSE_WAIT);
-            }
-            l.stopWorker(FORCED_CLOSE_WAIT);
-            if (ingressThreads != null) {
-                ingressThreads.shutdown();
-            }
-            events.shutdown(FORCED_CLOSE_WAIT);
-        } finally {
-            synchronized (lock) {
-                state = State.CLOSED;
-            }
-            metrics.close();
-            terminated.complete(null);
-            LOG.log(System.Logger.Level.DEBUG, "{0}: closed", this);
-        }
-    }
-
-    /**
-     * Lets ingress calls whose agent has just gone write their answers (a 502, the end of a body)
-     * before the worker closes the clients' sockets.
-     */
-    private void awaitIngressCalls() {
-        if (ingress == null) {
-            return;
-        }
-        try {
-            if (!ingress.awaitIdle(FORCED_CLOSE_WAIT)) {
-                LOG.log(System.Logger.Level.DEBUG, "{0}: ingress calls still running after {1}; their client "
-                        + "connections are closed", this, FORCED_CLOSE_WAIT);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Called holding the lock, once the listener has released its part: releases what a failed start() leaves. */
-    private void failStart() {
-        state = State.CLOSED;
-        if (ingressThreads != null) {
-            ingressThreads.shutdown();
-        }
-        stoppedAccepting.complete(null);
-        hub.close();
-        events.shutdown(Duration.ZERO);
-        metrics.close();
-        terminated.complete(null);
-    }
-
-    // ---------------------------------------------------------------------------------------------
 
     /**
      * Not thread-safe: configures a {@link SocketServer}; {@link #build()} validates and may be
      * called more than once.
      */
     public static final class Builder {
-        private String host;
-        private int port = -1;
-        private String path = "/tunnel";
-        private SSLContext sslContext;
-        private ClientAuth clientAuth = ClientAuth.NONE;
-        private Authenticator authenticator = AccessControl.ACCEPT_ALL;
-        private boolean customAuthenticator;
-        private AccessPolicy accessPolicy;
-        private java.util.concurrent.Callable<AccessPolicy> reloader;
-        private ConnectionConfig connectionConfig = ConnectionConfig.defaults();
-        private ServerLimits limits = ServerLimits.defaults();
-        private EventLimits eventLimits = EventLimits.defaults();
-        private HttpRequestHandler handler;
-        private Supplier<String> connectionIds = () -> UUID.randomUUID().toString();
-        private boolean ingress;
-        private boolean publicIngress;
-        private boolean rewriteRedirects = true;
-        private boolean adminApi;
-        private MeterRegistry meterRegistry;
-        private AgentDirectory directory = AgentDirectory.local();
-        private ClusterRouting.Spec internal;
+        /** What the setters record; build() checks it. */
+        private final ServerSettings settings = new ServerSettings();
 
         private Builder() {
         }
 
         /** Where to listen: a host name or address ({@code 0.0.0.0} for all), and a port (0 for any free one). */
         public Builder bind(String host, int port) {
-            this.host = host;
-            this.port = port;
+            settings.host = host;
+            settings.port = port;
             return this;
         }
 
@@ -616,13 +443,13 @@ public final class SocketServer implements Closeable {
          * hash on; deeper sub-paths get 404.
          */
         public Builder path(String wsPath) {
-            this.path = wsPath;
+            settings.path = wsPath;
             return this;
         }
 
         /** Serves HTTPS and wss with {@code sslContext}; without one the listener is plain HTTP. */
         public Builder sslContext(SSLContext sslContext) {
-            this.sslContext = sslContext;
+            settings.sslContext = sslContext;
             return this;
         }
 
@@ -634,7 +461,7 @@ public final class SocketServer implements Closeable {
          * chain in {@link UpgradeRequest#clientCertificates()}. Needs an SSL context.
          */
         public Builder clientCertificates(ClientAuth mode) {
-            this.clientAuth = mode;
+            settings.clientAuth = mode;
             return this;
         }
 
@@ -643,8 +470,8 @@ public final class SocketServer implements Closeable {
          * public); default: accept everyone, with no principal. {@link BearerTokens} is one.
          */
         public Builder authenticator(Authenticator authenticator) {
-            this.authenticator = authenticator;
-            this.customAuthenticator = true;
+            settings.authenticator = authenticator;
+            settings.customAuthenticator = true;
             return this;
         }
 
@@ -664,8 +491,8 @@ public final class SocketServer implements Closeable {
          * call, for example {@code () -> AccessPolicy.read(file)}.
          */
         public Builder accessPolicy(AccessPolicy policy, java.util.concurrent.Callable<AccessPolicy> reloader) {
-            this.accessPolicy = Objects.requireNonNull(policy, "policy");
-            this.reloader = reloader;
+            settings.accessPolicy = Objects.requireNonNull(policy, "policy");
+            settings.reloader = reloader;
             return this;
         }
 
@@ -674,7 +501,7 @@ public final class SocketServer implements Closeable {
          * every accepted connection; default {@link ConnectionConfig#defaults()}.
          */
         public Builder connectionConfig(ConnectionConfig config) {
-            this.connectionConfig = config;
+            settings.connectionConfig = config;
             return this;
         }
 
@@ -684,13 +511,13 @@ public final class SocketServer implements Closeable {
          * default {@link ServerLimits#defaults()}.
          */
         public Builder limits(ServerLimits limits) {
-            this.limits = Objects.requireNonNull(limits, "limits");
+            settings.limits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 
         /** The bounds of the event hub and of {@code /events} subscribers; default {@link EventLimits#defaults()}. */
         public Builder eventLimits(EventLimits limits) {
-            this.eventLimits = Objects.requireNonNull(limits, "eventLimits");
+            settings.eventLimits = Objects.requireNonNull(limits, "eventLimits");
             return this;
         }
 
@@ -699,7 +526,7 @@ public final class SocketServer implements Closeable {
          * one, agents get 503 until {@link SocketConnection#serve} is called on their connection.
          */
         public Builder handler(HttpRequestHandler handler) {
-            this.handler = handler;
+            settings.handler = handler;
             return this;
         }
 
@@ -709,7 +536,7 @@ public final class SocketServer implements Closeable {
          * duplicate is closed with 1011).
          */
         public Builder connectionIds(Supplier<String> connectionIds) {
-            this.connectionIds = connectionIds;
+            settings.connectionIds = connectionIds;
             return this;
         }
 
@@ -718,7 +545,7 @@ public final class SocketServer implements Closeable {
          * to an agent whose metadata {@code name} matches (see the class description); default off.
          */
         public Builder ingress(boolean on) {
-            this.ingress = on;
+            settings.ingress = on;
             return this;
         }
 
@@ -728,7 +555,7 @@ public final class SocketServer implements Closeable {
          * {@link #ingress(boolean) ingress(true)}.
          */
         public Builder publicIngress(boolean on) {
-            this.publicIngress = on;
+            settings.publicIngress = on;
             return this;
         }
 
@@ -742,7 +569,7 @@ public final class SocketServer implements Closeable {
          * {@code X-Forwarded-Prefix} (replacing the client's), whatever this says.
          */
         public Builder rewriteRedirects(boolean on) {
-            this.rewriteRedirects = on;
+            settings.rewriteRedirects = on;
             return this;
         }
 
@@ -753,7 +580,7 @@ public final class SocketServer implements Closeable {
          * reach the port.
          */
         public Builder adminApi(boolean on) {
-            this.adminApi = on;
+            settings.adminApi = on;
             return this;
         }
 
@@ -768,7 +595,7 @@ public final class SocketServer implements Closeable {
          * server in one registry distinct common tags, or their series would merge.
          */
         public Builder meterRegistry(MeterRegistry registry) {
-            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+            settings.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
             return this;
         }
 
@@ -777,7 +604,7 @@ public final class SocketServer implements Closeable {
          * {@link AgentDirectory#local()} (one node). The caller owns it and closes it after the server.
          */
         public Builder agentDirectory(AgentDirectory directory) {
-            this.directory = Objects.requireNonNull(directory, "agentDirectory");
+            settings.directory = Objects.requireNonNull(directory, "agentDirectory");
             return this;
         }
 
@@ -788,7 +615,7 @@ public final class SocketServer implements Closeable {
          * {@link #agentDirectory} and an ingress; port 0 takes a free one.
          */
         public Builder internalListener(String host, int port, byte[] secret) {
-            this.internal = new ClusterRouting.Spec(host, port, secret);
+            settings.internal = new ClusterRouting.Spec(host, port, secret);
             return this;
         }
 
@@ -801,52 +628,7 @@ public final class SocketServer implements Closeable {
          *         or id supplier
          */
         public SocketServer build() {
-            if (host == null || host.isBlank()) {
-                throw new IllegalArgumentException("host: expected a host name or address but was "
-                        + (host == null ? "none (call bind(host, port))" : "\"" + host + "\""));
-            }
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port: " + port + " is out of range [0, 65535]");
-            }
-            Objects.requireNonNull(path, "path");
-            if (!path.startsWith("/") || path.chars().anyMatch(c -> c == '?' || c == '#' || Character.isWhitespace(c))) {
-                throw new IllegalArgumentException("path: expected an absolute path like /tunnel but was \""
-                        + path + "\"");
-            }
-            if (ingress && under(path, IngressHandler.PREFIX)) {
-                throw new IllegalArgumentException("path: " + path + " is taken by the ingress ("
-                        + IngressHandler.PREFIX + "/...)");
-            }
-            if (adminApi && (under(path, AdminHandler.CONNECTIONS) || path.equals(AdminHandler.HEALTHZ)
-                    || path.equals(AdminHandler.METRICS) || path.equals(EventsHandler.PATH)
-                    || under(path, "/admin"))) {
-                throw new IllegalArgumentException("path: " + path + " is taken by the admin API");
-            }
-            if (publicIngress && !ingress) {
-                throw new IllegalArgumentException(
-                        "publicIngress: expected ingress(true) with it but the ingress is off");
-            }
-            Objects.requireNonNull(clientAuth, "clientCertificates");
-            if (clientAuth != ClientAuth.NONE && sslContext == null) {
-                throw new IllegalArgumentException("clientCertificates: expected an sslContext with " + clientAuth
-                        + " but the listener is plain HTTP (call sslContext(...))");
-            }
-            Objects.requireNonNull(authenticator, "authenticator");
-            if (accessPolicy != null && customAuthenticator) {
-                throw new IllegalArgumentException("authenticator: expected either an authenticator or an access policy"
-                        + " but both are set");
-            }
-            Objects.requireNonNull(connectionConfig, "connectionConfig");
-            Objects.requireNonNull(connectionIds, "connectionIds");
-            if (ingress && directory.clustered() && internal == null) {
-                throw new IllegalArgumentException("internalListener: expected one with a clustered agentDirectory and"
-                        + " an ingress (other nodes forward calls to it) but there is none");
-            }
-            return new SocketServer(this);
-        }
-
-        private static boolean under(String path, String prefix) {
-            return path.equals(prefix) || path.startsWith(prefix + "/");
+            return new SocketServer(settings.validated());
         }
     }
 }

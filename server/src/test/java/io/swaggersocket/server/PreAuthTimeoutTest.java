@@ -416,13 +416,13 @@ class PreAuthTimeoutTest {
     @Test
     void aHeadOverSixtyFourKibibytesGets400AndAClose() throws Exception {
         start(Duration.ofSeconds(10), Duration.ofSeconds(10));
-        String under = "GET /nothing HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(SocketServer.MAX_HEAD_SIZE - 1024)
+        String under = "GET /nothing HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(ServerListener.MAX_HEAD_SIZE - 1024)
                 + "\r\n\r\n";
         Socket ok = connect();
         ok.getOutputStream().write(under.getBytes(StandardCharsets.US_ASCII));
         assertTrue(readResponse(ok.getInputStream()).startsWith("HTTP/1.1 404"));
 
-        String over = "GET /nothing HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(SocketServer.MAX_HEAD_SIZE) + "\r\n\r\n";
+        String over = "GET /nothing HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(ServerListener.MAX_HEAD_SIZE) + "\r\n\r\n";
         Socket big = connect();
         big.getOutputStream().write(over.getBytes(StandardCharsets.US_ASCII));
         String answer = readResponse(big.getInputStream());
