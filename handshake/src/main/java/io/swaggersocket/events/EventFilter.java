@@ -36,7 +36,7 @@ public final class EventFilter {
      * Most character reads one {@code Re} match may make before it counts as no match: a
      * backtracking pattern on a long value could otherwise hold a thread for minutes.
      */
-    static final long REGEX_BUDGET = 1_000_000;
+    public static final long REGEX_BUDGET = 1_000_000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonFactory FACTORY = JSON.getFactory();
@@ -155,8 +155,8 @@ public final class EventFilter {
                 return false; // only strings match a pattern
             }
             try {
-                return pattern.matcher(new Budgeted(found.textValue())).find();
-            } catch (Budgeted.Exhausted e) {
+                return new BoundedRegex(REGEX_BUDGET).find(pattern, found.textValue(), REGEX_BUDGET);
+            } catch (BoundedRegex.Exhausted e) {
                 return false;
             }
         }
@@ -480,50 +480,6 @@ public final class EventFilter {
 
         private FilterSyntaxException error(String expected) {
             return new FilterSyntaxException(s, pos, expected);
-        }
-    }
-
-    /** A string whose reads are counted, so that a pathological pattern gives up instead of running on. */
-    private static final class Budgeted implements CharSequence {
-        private final String text;
-        private final long[] left;
-
-        Budgeted(String text) {
-            this(text, new long[] {REGEX_BUDGET});
-        }
-
-        private Budgeted(String text, long[] left) {
-            this.text = text;
-            this.left = left;
-        }
-
-        @Override
-        public char charAt(int index) {
-            if (--left[0] < 0) {
-                throw new Exhausted();
-            }
-            return text.charAt(index);
-        }
-
-        @Override
-        public int length() {
-            return text.length();
-        }
-
-        @Override
-        public CharSequence subSequence(int start, int end) {
-            return new Budgeted(text.substring(start, end), left);
-        }
-
-        @Override
-        public String toString() {
-            return text;
-        }
-
-        static final class Exhausted extends RuntimeException {
-            Exhausted() {
-                super(null, null, false, false);
-            }
         }
     }
 }

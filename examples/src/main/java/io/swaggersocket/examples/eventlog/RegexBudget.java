@@ -1,12 +1,13 @@
 package io.swaggersocket.examples.eventlog;
 
+import io.swaggersocket.events.BoundedRegex;
 import java.util.regex.Pattern;
 
 /**
  * Not thread-safe, one per stream: runs regexes over texts whose character reads are counted, so
  * that a pattern with catastrophic backtracking gives up after a bounded amount of work instead of
- * pinning a thread (java.util.regex reads its input only through {@link CharSequence#charAt}). The
- * same idea as the filter language's {@code EventFilter.REGEX_BUDGET}, with two limits: one per
+ * pinning a thread (java.util.regex reads its input only through {@link CharSequence#charAt}). On
+ * the filter language's {@link BoundedRegex}, with two limits: one per
  * match, and one for all the matches of a stream (a find over 100,000 events must not cost
  * 100,000 full budgets).
  */
@@ -17,11 +18,11 @@ final class RegexBudget {
     static final long PER_FIND = 500_000_000;
 
     private final long perMatch;
-    private long left;
+    private final BoundedRegex regex;
 
     RegexBudget(long perMatch, long total) {
         this.perMatch = perMatch;
-        this.left = total;
+        this.regex = new BoundedRegex(total);
     }
 
     /** A budget for a live follower: each match is bounded; a follower only slows itself. */
@@ -40,11 +41,10 @@ final class RegexBudget {
      * @throws Exhausted when this match, or this stream, read more characters than allowed
      */
     boolean find(Pattern pattern, String text) {
-        Counted counted = new Counted(text, new long[] {Math.min(perMatch, left)});
         try {
-            return pattern.matcher(counted).find();
-        } finally {
-            left -= Math.min(perMatch, left) - counted.left[0];
+            return regex.find(pattern, text, perMatch);
+        } catch (BoundedRegex.Exhausted e) {
+            throw new Exhausted();
         }
     }
 
@@ -55,40 +55,6 @@ final class RegexBudget {
         Exhausted() {
             super("a regex ran out of its budget (" + PER_MATCH + " characters read on one event, "
                     + PER_FIND + " in one find): simplify it", null, false, false);
-        }
-    }
-
-    private static final class Counted implements CharSequence {
-        private final String text;
-        private final long[] left; // shared with the sub-sequences the matcher takes for groups
-
-        Counted(String text, long[] left) {
-            this.text = text;
-            this.left = left;
-        }
-
-        @Override
-        public char charAt(int index) {
-            if (left[0] <= 0) {
-                throw new Exhausted();
-            }
-            left[0]--;
-            return text.charAt(index);
-        }
-
-        @Override
-        public int length() {
-            return text.length();
-        }
-
-        @Override
-        public CharSequence subSequence(int start, int end) {
-            return new Counted(text.substring(start, end), left);
-        }
-
-        @Override
-        public String toString() {
-            return text;
         }
     }
 }
