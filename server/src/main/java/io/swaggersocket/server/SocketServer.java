@@ -191,7 +191,7 @@ public final class SocketServer implements Closeable {
         metrics = new ServerMetrics(MeterSetup.of(b.meterRegistry));
         admission = new UpgradeAdmission(limits, metrics.limits);
         access = new AccessControl(b.accessPolicy != null ? b.accessPolicy : b.authenticator, b.reloader, agents);
-        hub = new EventHub(b.eventLimits, metrics.hub);
+        hub = new EventHub(b.eventLimits, metrics.hub, b.eventBackend);
         events.add(new ConnectionEvents(hub));
         directory = b.directory;
         access.requireAnnouncedNames(directory.clustered());
@@ -598,6 +598,7 @@ public final class SocketServer implements Closeable {
         private boolean adminApi;
         private MeterRegistry meterRegistry;
         private AgentDirectory directory = AgentDirectory.local();
+        private EventBackend eventBackend = EventBackend.local();
         private ClusterRouting.Spec internal;
 
         private Builder() {
@@ -778,6 +779,16 @@ public final class SocketServer implements Closeable {
          */
         public Builder agentDirectory(AgentDirectory directory) {
             this.directory = Objects.requireNonNull(directory, "agentDirectory");
+            return this;
+        }
+
+        /**
+         * The log that numbers and orders the server's events; default {@link EventBackend#local()}. A
+         * shared one (module {@code swaggersocket-cluster}) makes {@code /events} cluster-wide
+         * (docs/EVENTS.md). The caller owns it and closes it after the server.
+         */
+        public Builder eventBackend(EventBackend log) {
+            this.eventBackend = Objects.requireNonNull(log, "eventBackend");
             return this;
         }
 
