@@ -89,15 +89,31 @@ principals:
     admin: ["*"]
 YAML
 printf '%s' "$TOKEN" >"$OUT/token"
+# One at a time, and again (3 tries) if one exits while starting: on a loaded machine a JVM
+# starting beside two others can miss the directory's 1 s connect timeout and exit (status 1).
 declare -A NODE_PORT
-for id in n1 n2 n3; do
+start_node() { # $1: id; 0 once its /healthz answers 200
+  local id=$1 pid deadline
   NODE_PORT[$id]=$(free_port)
   java ${BENCH_SERVER_JVM_OPTS:--Xmx256m} -jar "$JAR" server --listen "127.0.0.1:${NODE_PORT[$id]}" \
     --access-file "$OUT/access.yaml" --cluster-redis "redis://127.0.0.1:$REDIS_PORT" --node-id "$id" \
-    --internal-listen "127.0.0.1:$(free_port)" --cluster-secret-file "$OUT/cluster.secret" >"$OUT/$id.log" 2>&1 &
-  PIDS+=($!)
+    --internal-listen "127.0.0.1:$(free_port)" --cluster-secret-file "$OUT/cluster.secret" >>"$OUT/$id.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  deadline=$((SECONDS + 240))
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${NODE_PORT[$id]}/healthz" || true) == 200 ]]; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    (( SECONDS < deadline )) || { echo "[scale-out] node $id not up within 240 s" >&2; exit 1; }
+    sleep 0.2
+  done
+}
+for id in n1 n2 n3; do
+  for try in 1 2 3; do
+    if start_node "$id"; then break; fi
+    echo "[scale-out] node $id exited while starting (try $try): $(tail -n 1 "$OUT/$id.log")" >&2
+    (( try < 3 )) || exit 1
+  done
 done
-for id in n1 n2 n3; do await_ok "http://127.0.0.1:${NODE_PORT[$id]}/healthz" 240; done
 
 # 4. HAProxy: deploy/haproxy.cfg with loopback bind and server lines.
 HAP_PORT=$(free_port)
@@ -170,13 +186,14 @@ trial() { # $1: balancer|routed|misrouted -> total requests/s
     fi
     paths[$target]+="/agents/$name/tiny.txt,"
   done
-  local files=() per=$(( CONNECTIONS / ${#paths[@]} ))
+  local files=() pids=() per=$(( CONNECTIONS / ${#paths[@]} ))
   (( per > 0 )) || per=1
   for target in "${!paths[@]}"; do
     run_wrk "${NODE_PORT[$target]}" "${paths[$target]}" "$per" >"$OUT/rps-$target" &
+    pids+=($!)
     files+=("$OUT/rps-$target")
   done
-  wait
+  wait "${pids[@]}" # only these: a bare wait in this subshell also waits for the nodes started above
   cat "${files[@]}" | awk '{s += $1} END {printf "%.0f\n", s}'
 }
 
