@@ -136,6 +136,7 @@ for i in $(seq 1 "$AGENTS"); do await_ok "http://127.0.0.1:$HAP_PORT/agents/benc
 
 # 6. Where each agent is: each node's own /connections.
 declare -A OWNER
+EVENTS_SEEN=""
 for id in n1 n2 n3; do
   for name in $(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:${NODE_PORT[$id]}/connections" \
       | grep -o '"name" *: *"bench-[0-9]*"' | grep -o 'bench-[0-9]*' | sort -u); do
@@ -148,6 +149,15 @@ for id in n1 n2 n3; do
   SPREAD+="$id:$n "
 done
 echo "[scale-out] agents per node: $SPREAD" >&2
+# Cluster-wide /events (the CLI's --cluster-redis wiring): every node's history holds the
+# connection events of the agents of every node.
+for id in n1 n2 n3; do
+  seen=$(curl -s -m 3 -H "Authorization: Bearer $TOKEN" \
+      "http://127.0.0.1:${NODE_PORT[$id]}/events?since=0&register=connections.create.*" \
+    | grep -o '"Agent":"bench-[0-9]*"' | sort -u | wc -l || true)
+  echo "[scale-out] /events of $id: connections.create of $seen of $AGENTS agents (all nodes')" >&2
+  EVENTS_SEEN+="$id:$seen "
+done
 
 # wrk over a list of URLs (one connection set per URL's host: wrk takes one host, so one wrk per
 # node, run together; their requests/s are added).
@@ -216,6 +226,7 @@ B=$(median "${RESULTS[balancer]}"); R=$(median "${RESULTS[routed]}"); M=$(median
   echo "| balancer: HAProxy (deploy/haproxy.cfg) hashing to the agent's node | $B | ${RESULTS[balancer]}| $(awk "BEGIN {printf \"%.2f\", $B / $R}") |"
   echo "| misrouted: to another node, one forward hop | $M | ${RESULTS[misrouted]}| $(awk "BEGIN {printf \"%.2f\", $M / $R}") |"
   echo
+  echo "Cluster-wide /events: each node's history held the create events of this many agents: $EVENTS_SEEN(of $AGENTS)."
   echo "$AGENTS agents ($SPREAD), wrk -c$CONNECTIONS in all, 6-byte file from nginx; load average $LOAD_BEFORE before, $LOAD_AFTER after; $(nproc) cores."
   if [[ -s $OUT/errors ]]; then echo "wrk saw non-2xx answers:"; cat "$OUT/errors"; else echo "No call failed (no non-2xx, no socket error counted as non-2xx)."; fi
 } | tee "$OUT/table.md"
