@@ -136,9 +136,12 @@ final class EventHub implements AutoCloseable {
 
     /**
      * Stamps {@code event} (its time, when it has none; the next sequence number; this epoch) and
-     * hands it to every subscriber. Never blocks.
+     * hands it to every subscriber. Never blocks with the local log; with a shared one, waits for
+     * the log's number (at most the log's own timeout) and the event reaches subscribers when this
+     * node reads it back.
      *
-     * @return its sequence number, or 0 when the hub is closed (the event goes nowhere)
+     * @return its sequence number, or 0 when the hub is closed or the shared log cannot be reached
+     *         (the event goes nowhere; subscribers got an unavailable gap)
      */
     long publish(Event event) {
         Objects.requireNonNull(event, "event");

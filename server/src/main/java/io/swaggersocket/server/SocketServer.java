@@ -379,9 +379,11 @@ public final class SocketServer implements Closeable {
 
     /**
      * Publishes {@code event} to the server's event stream ({@code GET /events}, docs/EVENTS.md):
-     * stamps its time (if unset), the next sequence number and the epoch. Never blocks.
+     * stamps its time (if unset), the next sequence number and the epoch. Never blocks, except with a shared
+     * {@link Builder#eventBackend}: then it waits for the log's number, at most the log's timeout.
      *
-     * @return its sequence number; 0 once the server is closed (the event goes nowhere)
+     * @return its sequence number; 0 once the server is closed, or when a shared {@link EventBackend}
+     *         cannot be reached (the event goes nowhere: docs/EVENTS.md, "In a cluster")
      * @throws IllegalArgumentException for the server's own types {@code connections} and {@code websocket}
      */
     public long publish(io.swaggersocket.events.Event event) {
