@@ -1,6 +1,7 @@
 package io.swaggersocket.cli;
 
 import io.swaggersocket.cluster.RedisAgentDirectory;
+import io.swaggersocket.cluster.RedisEventBackend;
 import io.swaggersocket.server.SocketServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -96,7 +97,7 @@ final class ClusterOptions {
      *
      * @throws IOException when Redis cannot be reached or a setting is refused
      */
-    static RedisAgentDirectory apply(Parsed cluster, SocketServer.Builder builder, AtomicReference<SocketServer> server)
+    static Node apply(Parsed cluster, SocketServer.Builder builder, AtomicReference<SocketServer> server)
             throws IOException {
         RedisAgentDirectory directory;
         try {
@@ -113,8 +114,24 @@ final class ClusterOptions {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IOException(e.getMessage(), e);
         }
-        builder.agentDirectory(directory).internalListener(cluster.listen().host(), cluster.listen().port(),
-                cluster.secret().getBytes(StandardCharsets.UTF_8));
-        return directory;
+        RedisEventBackend events;
+        try {
+            events = RedisEventBackend.builder(cluster.redisUri()).build(); // /events cluster-wide, same Redis
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            directory.close();
+            throw new IOException(e.getMessage(), e);
+        }
+        builder.agentDirectory(directory).eventBackend(events).internalListener(cluster.listen().host(),
+                cluster.listen().port(), cluster.secret().getBytes(StandardCharsets.UTF_8));
+        return new Node(directory, events);
+    }
+
+    /** A node's connections to Redis: the directory and the event log; closed after the server. */
+    record Node(RedisAgentDirectory directory, RedisEventBackend events) implements AutoCloseable {
+        @Override
+        public void close() {
+            events.close();
+            directory.close();
+        }
     }
 }

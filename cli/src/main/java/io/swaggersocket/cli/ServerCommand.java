@@ -138,10 +138,10 @@ final class ServerCommand implements Callable<Integer> {
         private final EventLog out;
         private final CountDownLatch closed = new CountDownLatch(1);
         /** Null on a single node. */
-        private final io.swaggersocket.cluster.RedisAgentDirectory directory;
+        private final ClusterOptions.Node directory;
         private final java.time.Duration handoff;
 
-        private Running(SocketServer server, EventLog out, io.swaggersocket.cluster.RedisAgentDirectory directory,
+        private Running(SocketServer server, EventLog out, ClusterOptions.Node directory,
                 java.time.Duration handoff) {
             this.server = server;
             this.out = out;
@@ -324,7 +324,7 @@ final class ServerCommand implements Callable<Integer> {
             builder.clientCertificates(ClientAuth.REQUESTED);
         }
         java.util.concurrent.atomic.AtomicReference<SocketServer> built = new java.util.concurrent.atomic.AtomicReference<>();
-        io.swaggersocket.cluster.RedisAgentDirectory directory = options.cluster() == null ? null
+        ClusterOptions.Node directory = options.cluster() == null ? null
                 : ClusterOptions.apply(options.cluster(), builder, built);
         SocketServer server = builder
                 .connectionConfig(config)

@@ -87,7 +87,7 @@ final class AgentEventsHandler implements LayeredHandler {
         }
         long seq = hub.publish(event);
         if (seq == 0) {
-            answer(response, 503, "error", "the server is shutting down");
+            answer(response, 503, "error", "the server is shutting down, or the cluster's event log cannot be reached");
             return;
         }
         response.setCode(202);

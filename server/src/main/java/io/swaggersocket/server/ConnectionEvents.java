@@ -26,7 +26,7 @@ final class ConnectionEvents implements ConnectionListener {
 
     @Override
     public void onEvent(ConnectionEvent event) {
-        hub.publish(of(event));
+        hub.publishLater(of(event)); // this is the event thread: never wait for a shared log here
     }
 
     static Event of(ConnectionEvent event) {

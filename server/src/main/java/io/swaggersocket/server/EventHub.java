@@ -1,7 +1,9 @@
 package io.swaggersocket.server;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swaggersocket.events.Event;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -9,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +30,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Filtering and writing happen on the hub's delivery threads ({@code swaggersocket-events-n}, two
  * of them), each subscriber drained by one thread at a time; the same pool runs the write-timeout
  * check every quarter of {@link EventLimits#writeTimeout()}.
+ *
+ * <p><b>With a shared {@link EventBackend}</b> (a cluster) the hub numbers nothing itself: a publish
+ * appends the event to the log, and the log's reader thread hands every node's events back to
+ * {@link #entry} in the log's order, where they are stamped with the log's sequence number and
+ * epoch and delivered exactly as above. So every subscriber on every node sees one order, and this
+ * node's history mirrors the log's (the same numbers on every node: a resume works on any node).
+ * Numbers the log skipped become a {@code history} gap; a log that cannot be reached, an
+ * {@code unavailable} gap; a log with a new epoch (it lost its data), a {@code restart} gap.
  */
 final class EventHub implements AutoCloseable {
     private static final AtomicInteger HUBS = new AtomicInteger();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** One published event: its number, its tree for filters, and its wire JSON. */
     record Stamped(long seq, Event event, ObjectNode tree, String json) {
@@ -36,22 +49,35 @@ final class EventHub implements AutoCloseable {
 
     private final EventLimits limits;
     private final EventMetrics metrics;
-    private final String epoch;
+    private final EventBackend log;
     private final ScheduledThreadPoolExecutor threads;
     private final Object lock = new Object();
     // Guarded by lock.
+    private String epoch;
     private long seq;
+    /** True from a failure of the shared log until its next entry: an unavailable gap was sent. */
+    private boolean unavailable;
     private final ArrayDeque<Stamped> history = new ArrayDeque<>();
     private long historyBytes;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private boolean closed;
 
     EventHub(EventLimits limits, EventMetrics metrics) {
+        this(limits, metrics, EventBackend.local());
+    }
+
+    /** A hub over {@code log}; a shared log is started here (its retained entries read, bounded by its timeout). */
+    EventHub(EventLimits limits, EventMetrics metrics, EventBackend log) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.metrics = metrics;
-        byte[] id = new byte[8];
-        new SecureRandom().nextBytes(id);
-        this.epoch = HexFormat.of().formatHex(id);
+        this.log = Objects.requireNonNull(log, "eventLog");
+        if (log.shared()) {
+            this.epoch = log.epoch();
+        } else {
+            byte[] id = new byte[8];
+            new SecureRandom().nextBytes(id);
+            this.epoch = HexFormat.of().formatHex(id);
+        }
         String name = "swaggersocket-events-" + HUBS.incrementAndGet() + "-";
         AtomicInteger n = new AtomicInteger();
         threads = new ScheduledThreadPoolExecutor(2, r -> {
@@ -62,10 +88,30 @@ final class EventHub implements AutoCloseable {
         threads.setRemoveOnCancelPolicy(true);
         long period = Math.max(1, limits.writeTimeout().toNanos() / 4);
         threads.scheduleAtFixedRate(this::checkWriteTimeouts, period, period, TimeUnit.NANOSECONDS);
+        if (log.shared()) {
+            log.start(new EventBackend.Reader() {
+                @Override
+                public void entry(String epoch, long seq, String json) {
+                    EventHub.this.entry(epoch, seq, json);
+                }
+
+                @Override
+                public void unavailable(String why) {
+                    EventHub.this.unavailable(why);
+                }
+            }, limits.historySize());
+        }
     }
 
     String epoch() {
-        return epoch;
+        synchronized (lock) {
+            return epoch;
+        }
+    }
+
+    /** True when events are numbered by a log shared with other nodes. */
+    boolean shared() {
+        return log.shared();
     }
 
     EventLimits limits() {
@@ -90,9 +136,12 @@ final class EventHub implements AutoCloseable {
 
     /**
      * Stamps {@code event} (its time, when it has none; the next sequence number; this epoch) and
-     * hands it to every subscriber. Never blocks.
+     * hands it to every subscriber. Never blocks with the local log; with a shared one, waits for
+     * the log's number (at most the log's own timeout) and the event reaches subscribers when this
+     * node reads it back.
      *
-     * @return its sequence number, or 0 when the hub is closed (the event goes nowhere)
+     * @return its sequence number, or 0 when the hub is closed or the shared log cannot be reached
+     *         (the event goes nowhere; subscribers got an unavailable gap)
      */
     long publish(Event event) {
         Objects.requireNonNull(event, "event");
@@ -100,28 +149,169 @@ final class EventHub implements AutoCloseable {
         // Built outside the lock; Seq and Epoch go in front of it under the lock.
         ObjectNode tree = timed.withSeq(0, null).toJson();
         String body = tree.toString();
+        if (log.shared()) {
+            // Numbered by the log, delivered here when this node reads it back (so in the log's order).
+            // The log bounds the wait by its own timeout.
+            try {
+                return closed() ? 0 : append(body).join();
+            } catch (CompletionException e) {
+                return 0;
+            }
+        }
         synchronized (lock) {
             if (closed) {
                 return 0;
             }
-            long n = ++seq;
-            String json = "{\"Seq\":" + n + ",\"Epoch\":\"" + epoch + "\"," + body.substring(1);
-            tree.put("Seq", n).put("Epoch", epoch); // ours alone: toJson made it, body is already written
-            Stamped s = new Stamped(n, timed.withSeq(n, epoch), tree, json);
-            history.addLast(s);
-            historyBytes += json.length();
-            while (history.size() > limits.historySize()
-                    || (historyBytes > limits.historyBytes() && !history.isEmpty())) {
-                historyBytes -= history.removeFirst().json().length();
-            }
-            for (Subscriber sub : subscribers) {
-                sub.offer(s);
-            }
-            if (metrics != null) {
-                metrics.published();
-            }
-            return n;
+            return stamp(++seq, timed, tree, body);
         }
+    }
+
+    /**
+     * {@link #publish} without waiting for the sequence number: for the server's own connection
+     * events, published on its event thread, which must not wait for a shared log.
+     */
+    void publishLater(Event event) {
+        if (!log.shared()) {
+            publish(event);
+            return;
+        }
+        Event timed = event.time() == null ? event.withTime(Instant.now()) : event;
+        if (!closed()) {
+            append(timed.withSeq(0, null).toJson().toString());
+        }
+    }
+
+    private boolean closed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    /** Appends to the shared log; a failure tells this node's subscribers with an unavailable gap. */
+    private CompletableFuture<Long> append(String body) {
+        CompletableFuture<Long> f;
+        try {
+            f = log.append(body);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.whenComplete((n, failure) -> {
+            if (failure != null) {
+                unavailable("append failed: " + failure);
+            }
+        });
+    }
+
+    /** From the shared log's reader: the next entry in the log's order. */
+    void entry(String entryEpoch, long n, String body) {
+        ObjectNode tree;
+        Event event;
+        try {
+            tree = (ObjectNode) MAPPER.readTree(body);
+            event = Event.fromJson(tree);
+        } catch (IOException | RuntimeException e) {
+            // Only nodes of this cluster write the log; an entry none of them could have written is skipped, said as a gap.
+            synchronized (lock) {
+                if (n > seq && entryEpoch.equals(epoch)) {
+                    offerAll(Subscriber.gap(seq + 1, n, "history"));
+                    countGap("history");
+                    seq = n;
+                }
+            }
+            return;
+        }
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            unavailable = false;
+            if (!entryEpoch.equals(epoch)) {
+                // The log lost its data and started a new history: numbers start again at 1.
+                offerAll(Subscriber.restartGap(epoch, seq + 1));
+                countGap("restart");
+                epoch = entryEpoch;
+                seq = 0;
+                history.clear();
+                historyBytes = 0;
+            }
+            if (n <= seq) {
+                return; // read twice (a re-read after the log came back): delivered already
+            }
+            if (n > seq + 1 && seq > 0) {
+                // Trimmed from the log before this node could read them (it was cut off from it too long).
+                offerAll(Subscriber.gap(seq + 1, n - 1, "history"));
+                countGap("history");
+            }
+            seq = n;
+            stamp(n, event, tree, body);
+            lock.notifyAll(); // latestAtLeast
+        }
+    }
+
+    /** From the shared log's reader, or a failed append: tells every subscriber once per outage. */
+    void unavailable(String why) {
+        synchronized (lock) {
+            if (unavailable || closed) {
+                return;
+            }
+            unavailable = true;
+            offerAll(Subscriber.unavailableGap(seq + 1));
+            countGap("unavailable");
+        }
+        System.getLogger(EventHub.class.getName()).log(System.Logger.Level.WARNING,
+                "events: the shared event log cannot be reached ({0}); subscribers were sent an unavailable gap", why);
+    }
+
+    /** Under lock. */
+    private void offerAll(Subscriber.Control control) {
+        for (Subscriber sub : subscribers) {
+            sub.offerControl(control);
+        }
+    }
+
+    private void countGap(String reason) {
+        if (metrics != null) {
+            metrics.gap(reason);
+        }
+    }
+
+    /**
+     * The latest sequence number, waiting up to {@code timeout} for it to reach {@code wanted} when
+     * events come from a shared log: a client resuming on this node with a number another node
+     * gave it a moment ago must not be refused because this node has not read that far yet.
+     */
+    long latestAtLeast(long wanted, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (log.shared() && seq < wanted) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return seq;
+        }
+    }
+
+    /** Under lock: numbers, retains and hands out one event. */
+    private long stamp(long n, Event timed, ObjectNode tree, String body) {
+        String json = "{\"Seq\":" + n + ",\"Epoch\":\"" + epoch + "\"," + body.substring(1);
+        tree.put("Seq", n).put("Epoch", epoch); // ours alone: toJson made it, body is already written
+        Stamped s = new Stamped(n, timed.withSeq(n, epoch), tree, json);
+        history.addLast(s);
+        historyBytes += json.length();
+        while (history.size() > limits.historySize()
+                || (historyBytes > limits.historyBytes() && !history.isEmpty())) {
+            historyBytes -= history.removeFirst().json().length();
+        }
+        for (Subscriber sub : subscribers) {
+            sub.offer(s);
+        }
+        if (metrics != null) {
+            metrics.published();
+        }
+        return n;
     }
 
     /**
@@ -151,6 +341,10 @@ final class EventHub implements AutoCloseable {
                 return false;
             }
             sub.preload(Subscriber.hello(epoch, seq));
+            if (unavailable) {
+                sub.preload(Subscriber.unavailableGap(seq + 1));
+                countGap("unavailable");
+            }
             if (since >= 0) {
                 boolean sameEpoch = sinceEpoch == null || sinceEpoch.equals(epoch);
                 if (!sameEpoch) {
@@ -169,9 +363,15 @@ final class EventHub implements AutoCloseable {
                         metrics.gap("history");
                     }
                 }
+                long next = Math.max(wanted, first);
                 for (Stamped s : history) {
                     if (s.seq() >= wanted) {
+                        if (s.seq() > next) { // a hole a shared log left in this node's history
+                            sub.preload(Subscriber.gap(next, s.seq() - 1, "history"));
+                            countGap("history");
+                        }
                         sub.preload(s);
+                        next = s.seq() + 1;
                     }
                 }
             }

@@ -13,6 +13,7 @@ final class EventMetrics {
     private final Counter historyGaps;
     private final Counter slowGaps;
     private final Counter restartGaps;
+    private final Counter unavailableGaps;
     private final Counter closedSlow;
     private final AtomicInteger subscribers = new AtomicInteger();
 
@@ -29,6 +30,9 @@ final class EventMetrics {
                 .description("Gap events sent to /events subscribers, by reason.").tag("reason", "slow").register(r));
         restartGaps = setup.add(Counter.builder("swaggersocket.events.gaps")
                 .description("Gap events sent to /events subscribers, by reason.").tag("reason", "restart").register(r));
+        unavailableGaps = setup.add(Counter.builder("swaggersocket.events.gaps")
+                .description("Gap events sent to /events subscribers, by reason.").tag("reason", "unavailable")
+                .register(r));
         closedSlow = setup.add(Counter.builder("swaggersocket.events.subscribers.closed.slow")
                 .description("/events subscribers closed because their socket took no byte for the write timeout.")
                 .register(r));
@@ -48,6 +52,7 @@ final class EventMetrics {
         switch (reason) {
             case "slow" -> slowGaps.increment();
             case "restart" -> restartGaps.increment();
+            case "unavailable" -> unavailableGaps.increment();
             default -> historyGaps.increment();
         }
     }

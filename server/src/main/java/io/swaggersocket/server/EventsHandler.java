@@ -11,6 +11,7 @@ import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import java.nio.ByteBuffer;
 import java.security.Principal;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -38,6 +39,26 @@ final class EventsHandler implements HttpHandler {
     private final BooleanSupplier accepting;
     /** Subscribers per owner, and in all under key {@code null}; guarded by itself. */
     private final Map<String, Integer> counts = new HashMap<>();
+
+    /**
+     * In a cluster, how long a resume waits for this node to read up to its {@code since} (another
+     * node may have sent the client an event this node's reader has not reached yet).
+     */
+    static final java.time.Duration RESUME_CATCH_UP = java.time.Duration.ofSeconds(2);
+
+    /** The {@code since} of the current epoch a resume asks for, or -1 (bad values are judged by EventQuery). */
+    private long sinceToWaitFor(Map<String, Deque<String>> query) {
+        Deque<String> since = query.get("since");
+        Deque<String> epoch = query.get("epoch");
+        if (since == null || since.size() != 1 || (epoch != null && !hub.epoch().equals(epoch.peekFirst()))) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(since.peekFirst());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
 
     EventsHandler(HttpGuard guard, EventHub hub, BooleanSupplier accepting) {
         this.guard = guard;
@@ -72,7 +93,12 @@ final class EventsHandler implements HttpHandler {
         }
         EventQuery query;
         try {
-            query = EventQuery.parse(exchange.getQueryParameters(), hub.latest(), hub.epoch());
+            long latest = hub.latestAtLeast(sinceToWaitFor(exchange.getQueryParameters()), RESUME_CATCH_UP);
+            query = EventQuery.parse(exchange.getQueryParameters(), latest, hub.epoch());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            HttpRoutes.sendError(exchange, 503, "the server is shutting down");
+            return;
         } catch (IllegalArgumentException e) {
             HttpRoutes.sendError(exchange, 400, e.getMessage());
             return;

@@ -37,6 +37,7 @@ final class ServerSettings {
     boolean adminApi;
     MeterRegistry meterRegistry;
     AgentDirectory directory = AgentDirectory.local();
+    EventBackend eventBackend = EventBackend.local();
     ClusterRouting.Spec internal;
 
     /**

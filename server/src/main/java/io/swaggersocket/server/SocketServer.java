@@ -158,7 +158,7 @@ public final class SocketServer implements Closeable {
         metrics = new ServerMetrics(MeterSetup.of(b.meterRegistry));
         admission = new UpgradeAdmission(limits, metrics.limits);
         access = new AccessControl(b.accessPolicy != null ? b.accessPolicy : b.authenticator, b.reloader, agents);
-        hub = new EventHub(b.eventLimits, metrics.hub);
+        hub = new EventHub(b.eventLimits, metrics.hub, b.eventBackend);
         events.add(new ConnectionEvents(hub));
         directory = b.directory;
         access.requireAnnouncedNames(directory.clustered());
@@ -317,9 +317,11 @@ public final class SocketServer implements Closeable {
 
     /**
      * Publishes {@code event} to the server's event stream ({@code GET /events}, docs/EVENTS.md):
-     * stamps its time (if unset), the next sequence number and the epoch. Never blocks.
+     * stamps its time (if unset), the next sequence number and the epoch. Never blocks, except with a shared
+     * {@link Builder#eventBackend}: then it waits for the log's number, at most the log's timeout.
      *
-     * @return its sequence number; 0 once the server is closed (the event goes nowhere)
+     * @return its sequence number; 0 once the server is closed, or when a shared {@link EventBackend}
+     *         cannot be reached (the event goes nowhere: docs/EVENTS.md, "In a cluster")
      * @throws IllegalArgumentException for the server's own types {@code connections} and {@code websocket}
      */
     public long publish(io.swaggersocket.events.Event event) {
@@ -605,6 +607,16 @@ public final class SocketServer implements Closeable {
          */
         public Builder agentDirectory(AgentDirectory directory) {
             settings.directory = Objects.requireNonNull(directory, "agentDirectory");
+            return this;
+        }
+
+        /**
+         * The log that numbers and orders the server's events; default {@link EventBackend#local()}. A
+         * shared one (module {@code swaggersocket-cluster}) makes {@code /events} cluster-wide
+         * (docs/EVENTS.md). The caller owns it and closes it after the server.
+         */
+        public Builder eventBackend(EventBackend log) {
+            settings.eventBackend = Objects.requireNonNull(log, "eventBackend");
             return this;
         }
 

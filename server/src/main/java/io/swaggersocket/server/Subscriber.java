@@ -123,6 +123,16 @@ final class Subscriber {
         return new Control(o.toString(), "restart");
     }
 
+    /**
+     * The shared event log of a cluster could not be read or written: events from {@code from} on
+     * may be missing (the open end: those the log still holds follow once it is back, numbered).
+     */
+    static Control unavailableGap(long from) {
+        ObjectNode o = control("gap", "unavailable");
+        o.putObject("Object").put("from", from).putNull("to").put("reason", "unavailable");
+        return new Control(o.toString(), "unavailable");
+    }
+
     private static ObjectNode control(String action, String key) {
         return JSON.objectNode().put("Type", "websocket").put("Action", action).put("Key", key);
     }
@@ -150,6 +160,20 @@ final class Subscriber {
             tailGap = null;
             queue.addLast(event);
             queuedEvents++;
+            if (!schedule()) {
+                return;
+            }
+        }
+        hub.executor().execute(this::drain);
+    }
+
+    /** Queues a gap the hub found live (a shared log's hole, outage or restart), after what is queued. */
+    void offerControl(Control control) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            queue.addLast(control);
             if (!schedule()) {
                 return;
             }
