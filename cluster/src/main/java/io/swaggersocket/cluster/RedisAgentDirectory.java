@@ -105,10 +105,13 @@ public final class RedisAgentDirectory implements AgentDirectory {
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .build());
         try {
-            long startBy = System.nanoTime() + startTimeout.toNanos();
-            connection = connectBy(client, startBy);
+            long startBy = RedisStart.deadline(startTimeout);
+            connection = RedisStart.connect(client, startBy);
             connection.setTimeout(commandTimeout);
-            firstBeat(startBy); // the node is live before its first claim
+            RedisStart.retry(() -> {
+                beat(); // the node is live before its first claim; a Redis still starting may drop it
+                return null;
+            }, startBy);
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, commandTimeout);
             throw new IllegalStateException("agent directory: cannot reach Redis at " + uri.getHost() + ":"
@@ -275,51 +278,6 @@ public final class RedisAgentDirectory implements AgentDirectory {
     // ---------------------------------------------------------------------------------------------
 
     /** Connects, trying again (each try bounded by the command timeout) until {@code within} has passed. */
-    /**
-     * Connects, trying again until {@code deadline}: a node and its Redis may start side by side, and
-     * on a loaded machine a new JVM's first connection can take longer than one command timeout.
-     */
-    private static StatefulRedisConnection<String, String> connectBy(RedisClient client, long deadline) {
-        while (true) {
-            try {
-                return client.connect();
-            } catch (RedisException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                pause(e);
-            }
-        }
-    }
-
-    /**
-     * The first heartbeat, tried again until {@code deadline}: a connection just made can be dropped
-     * at once by a Redis that is still starting (Lettuce then reconnects).
-     */
-    private void firstBeat(long deadline) {
-        while (true) {
-            try {
-                beat();
-                return;
-            } catch (RedisException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                pause(e);
-            }
-        }
-    }
-
-    /** A pause between start-up attempts, bounded by their deadline; neither attempt has an event to wait for. */
-    private static void pause(RedisException cause) {
-        try {
-            TimeUnit.MILLISECONDS.sleep(100);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw cause;
-        }
-    }
-
     private void beat() {
         var redis = connection.sync();
         redis.set(nodePrefix() + nodeId, internalAddress, SetArgs.Builder.px(entryTtl.toMillis()));
@@ -384,7 +342,7 @@ public final class RedisAgentDirectory implements AgentDirectory {
         private Duration entryTtl = Duration.ofSeconds(6);
         private Duration ownerGrace = Duration.ofSeconds(30);
         private Duration commandTimeout = Duration.ofSeconds(1);
-        private Duration startTimeout = Duration.ofSeconds(15);
+        private Duration startTimeout = RedisStart.DEFAULT_TIMEOUT;
         private Consumer<String> onNameLost = name -> { };
 
         private Builder(String redisUri) {

@@ -114,11 +114,12 @@ public final class RedisEventBackend implements EventBackend {
                 .timeoutOptions(TimeoutOptions.enabled())
                 .build());
         try {
-            commands = client.connect();
+            long startBy = RedisStart.deadline(b.startTimeout);
+            commands = RedisStart.connect(client, startBy);
             commands.setTimeout(commandTimeout);
-            reads = client.connect();
+            reads = RedisStart.connect(client, startBy);
             reads.setTimeout(readBlock.plus(commandTimeout));
-            firstEpoch = ensureEpoch();
+            firstEpoch = RedisStart.retry(this::ensureEpoch, startBy);
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, commandTimeout);
             throw new IllegalStateException("event backend: cannot reach Redis at " + uri.getHost() + ":"
@@ -279,9 +280,19 @@ public final class RedisEventBackend implements EventBackend {
         private String keyPrefix = "swaggersocket:";
         private Duration commandTimeout = Duration.ofSeconds(1);
         private Duration readBlock = Duration.ofSeconds(1);
+        private Duration startTimeout = RedisStart.DEFAULT_TIMEOUT;
 
         private Builder(String redisUri) {
             this.redisUri = Objects.requireNonNull(redisUri, "redisUri");
+        }
+
+        /**
+         * How long {@link #build()} keeps trying to connect and read the epoch before it gives up;
+         * default 15 s (a Redis starting beside the node, a loaded machine).
+         */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = range("startTimeout", timeout, Duration.ZERO, Duration.ofMinutes(10));
+            return this;
         }
 
         /** The prefix of every key; default {@code swaggersocket:} (the directory's, so one Redis serves one cluster). */
