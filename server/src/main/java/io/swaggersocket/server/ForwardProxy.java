@@ -10,10 +10,13 @@ import io.undertow.server.handlers.proxy.ProxyHandler;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HttpString;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.xnio.OptionMap;
+import org.xnio.Options;
 
 /**
  * Forwards a call, streamed both ways, to another node's internal listener with Undertow's
@@ -26,16 +29,39 @@ final class ForwardProxy implements AutoCloseable {
     /** Kept-alive connections to one node per I/O thread. */
     private static final int CONNECTIONS_PER_THREAD = 16;
 
+    /** Added to the owner node's own waits: its timers answer first, these only catch a node gone silent. */
+    static final Duration SILENT_NODE_MARGIN = Duration.ofSeconds(30);
+
     private final String nodeId;
     private final String secret;
+    private final OptionMap connectionOptions;
     private final Map<String, Route> byAddress = new ConcurrentHashMap<>();
 
     private record Route(LoadBalancingProxyClient client, ProxyHandler handler) {
     }
 
     ForwardProxy(String nodeId, String secret, ServerLimits limits) {
+        this(nodeId, secret, silentNodeTimeout(limits));
+    }
+
+    ForwardProxy(String nodeId, String secret, Duration silentNodeTimeout) {
         this.nodeId = nodeId;
         this.secret = secret;
+        // The owner node answers 504 after its response-head timeout and cuts a body idle for its
+        // body-idle timeout; a node that says nothing for longer than both (half-open, stalled) is
+        // gone, and the forwarded call must fail rather than wait for ever.
+        long silentMillis = Math.min(Integer.MAX_VALUE, silentNodeTimeout.toMillis());
+        this.connectionOptions = OptionMap.builder()
+                .set(Options.READ_TIMEOUT, (int) silentMillis)
+                .set(Options.WRITE_TIMEOUT, (int) silentMillis)
+                .getMap();
+    }
+
+    /** How long a forward waits for any byte to or from the owner node before it gives up on it. */
+    static Duration silentNodeTimeout(ServerLimits limits) {
+        Duration longest = limits.responseHeadTimeout().compareTo(limits.bodyIdleTimeout()) > 0
+                ? limits.responseHeadTimeout() : limits.bodyIdleTimeout();
+        return longest.plus(SILENT_NODE_MARGIN);
     }
 
     /** What a call does when its node refuses the connection: nothing of it was sent yet. */
@@ -60,7 +86,7 @@ final class ForwardProxy implements AutoCloseable {
         LoadBalancingProxyClient pool = new LoadBalancingProxyClient()
                 .setConnectionsPerThread(CONNECTIONS_PER_THREAD)
                 .setProblemServerRetry(1) // a node that failed is tried again after a second
-                .addHost(URI.create("http://" + address));
+                .addHost(URI.create("http://" + address), null, null, connectionOptions);
         ProxyHandler handler = ProxyHandler.builder()
                 .setProxyClient(new FailingAs502(pool))
                 .setMaxConnectionRetries(0) // forwarded once: a retry could run a call twice
