@@ -196,8 +196,14 @@ class ClusterEventsTest {
 
         redis = RedisProcess.start(port); // empty: the log's history is gone
         long seq = 0;
-        for (int i = 0; i < 200 && seq == 0; i++) { // each try bounded by the command timeout
+        // Lettuce reconnects on its own backoff (no event tells us when); each try fails at once
+        // while it is disconnected, so poll, up to a deadline, with a pause between tries.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (seq == 0 && System.nanoTime() < deadline) {
             seq = n2.publish(Event.builder("jobs", "done", "after").build());
+            if (seq == 0) {
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
         }
         assertEquals(1, seq, "a new epoch numbers from 1");
         JsonNode restart = s.next();
