@@ -156,7 +156,7 @@ final class ServerNodes implements AutoCloseable {
         StringBuilder b = new StringBuilder("principals:\n")
                 .append("  - name: soak\n")
                 .append("    tokens: [\"").append(token).append("\"]\n")
-                .append("    register: [\"*\"]\n    call: [\"*\"]\n    admin: [\"*\"]\n");
+                .append("    register: [\"*\"]\n    call: [\"*\"]\n    admin: [\"*\"]\n    publish: [\"*\"]\n");
         if (rotation > 0) {
             // a principal that comes and goes with each reload: the reload must leave the soak's agents alone
             b.append("  - name: rotated-").append(rotation).append('\n')

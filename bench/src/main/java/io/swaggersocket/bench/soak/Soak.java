@@ -85,6 +85,8 @@ public final class Soak {
                 targets.add(LibraryRig.LIB_AGENT);
                 Callers callers = new Callers(options, tally, library, targets, nodes.ingressPort(), token);
                 WsSessions ws = new WsSessions(options, tally, cliAgents, nodes.ingressPort(), token);
+                EventSubscribers events = new EventSubscribers(library, nodes.ingressPort(), token);
+                events.start();
                 callers.start();
                 ws.start(WS_SESSIONS);
                 log("warm-up: " + options.warmup().toSeconds() + " s of load");
@@ -110,6 +112,8 @@ public final class Soak {
                     failures.add("the server process died");
                 }
                 awaitAgents(nodes, fleet, library, "end");
+                events.stop();
+                failures.addAll(events.failures());
                 Samples last = sample("end", nodes, fleet);
                 String grown = growth(base, last);
                 if (!grown.isEmpty()) {
@@ -126,7 +130,7 @@ public final class Soak {
                 for (String e : chaos.errors()) {
                     failures.add("fault not done: " + e);
                 }
-                report(tally, chaos, token);
+                report(tally, chaos, events, token);
             }
         }
         return failures.isEmpty() ? 0 : 1;
@@ -190,7 +194,7 @@ public final class Soak {
                 + tally.count(Tally.Outcome.MISMATCHED) + " mismatched";
     }
 
-    private void report(Tally tally, Chaos chaos, String token) throws IOException {
+    private void report(Tally tally, Chaos chaos, EventSubscribers events, String token) throws IOException {
         long lost = tally.count(Tally.Outcome.LOST);
         long mismatched = tally.count(Tally.Outcome.MISMATCHED);
         if (lost > 0) {
@@ -208,8 +212,7 @@ public final class Soak {
         StringBuilder b = new StringBuilder();
         b.append("## Soak: ").append(options).append("\n\n");
         b.append(tally.table()).append('\n');
-        b.append("Events delivered vs published: not measured: the event hub (issue 14, branch events) is not on this"
-                + " branch; hook: Soak.report and a subscriber beside WsSessions.\n\n");
+        b.append(events.table()).append('\n');
         b.append("Resources (heap = live bytes after a full GC, jcmd GC.class_histogram; threads and fds from /proc):\n\n");
         b.append("| when | server | agent soak-0 (never killed) | all agents: threads / fds |\n| --- | --- | --- | --- |\n");
         resourceLines.forEach(l -> b.append(l).append('\n'));
