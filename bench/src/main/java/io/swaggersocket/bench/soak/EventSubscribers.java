@@ -41,6 +41,7 @@ final class EventSubscribers {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LibraryRig library;
+    private final boolean sameNode;
     private final String uri;
     private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -60,8 +61,15 @@ final class EventSubscribers {
     private long lastSeq = -1;
     private final List<String> failures = new ArrayList<>();
 
-    EventSubscribers(LibraryRig library, int port, String token) {
+    /**
+     * Subscribes on {@code port}; {@code sameNode} tells whether what {@code soak-lib} publishes
+     * reaches that node's hub (one node), or may go to another node's (a cluster: events are per
+     * node, docs/SCALE-OUT.md; the subscribers then judge the sentinel node's own stream, its
+     * connection events, and the end is the latest Seq its hello gives).
+     */
+    EventSubscribers(LibraryRig library, int port, String token, boolean sameNode) {
         this.library = library;
+        this.sameNode = sameNode;
         this.uri = "ws://127.0.0.1:" + port + "/events?register=" + URLEncoder.encode("*.*.*", StandardCharsets.UTF_8);
         this.token = token;
     }
@@ -111,6 +119,9 @@ final class EventSubscribers {
                 Thread.sleep(500); // soak-lib reconnecting: try again
             }
         }
+        if (!sameNode) {
+            lastSeq = latestSeq(deadline);
+        }
         if (lastSeq < 0) {
             failures.add("events: the last event could not be published within " + CATCH_UP.toSeconds() + " s");
         }
@@ -134,6 +145,36 @@ final class EventSubscribers {
         timers.shutdownNow();
     }
 
+    /** The latest Seq of the subscribed node: the hello of a socket of its own; -1 if none came in time. */
+    private long latestSeq(long deadline) throws InterruptedException {
+        CompletableFuture<Long> seq = new CompletableFuture<>();
+        CompletableFuture<WebSocket> ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                .buildAsync(URI.create(uri), new WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            try {
+                                seq.complete(JSON.readTree(text.toString()).path("Object").path("seq").asLong(-1));
+                            } catch (IOException e) {
+                                seq.completeExceptionally(e);
+                            }
+                        }
+                        w.request(1);
+                        return null;
+                    }
+                });
+        try {
+            return seq.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return -1;
+        } finally {
+            ws.thenAccept(WebSocket::abort);
+        }
+    }
+
     List<String> failures() {
         return List.copyOf(failures);
     }
@@ -143,7 +184,10 @@ final class EventSubscribers {
         StringBuilder b = new StringBuilder("Events (`/events`, `register=*.*.*`): ").append(published.get())
                 .append(" published by the soak through `soak-lib`'s tunnel (").append(publishFailures.get())
                 .append(" publish calls failed").append(publishFailures.get() > 0 ? ", first: " + firstPublishFailure : "")
-                .append("), plus the server's connection events; the last one's Seq ").append(lastSeq).append(".\n\n");
+                .append("), plus the server's connection events; ")
+                .append(sameNode ? "the last one's Seq " : "a cluster: events are per node, the subscribers are on the sentinel "
+                        + "node n1 (soak-lib's events reach them only while it is held there); its latest Seq at the end ")
+                .append(lastSeq).append(".\n\n");
         b.append("| subscriber | events in its span | delivered | reported as gaps (gap events) | sockets (resumes) | unreported gaps, duplicates, out of order |\n")
                 .append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
         for (Subscriber s : subscribers) {

@@ -44,6 +44,7 @@ final class LibraryRig implements AutoCloseable {
         toCli = new FaultRelay(cliServerPort);
         libAgent = SocketClient.builder(URI.create("ws://127.0.0.1:" + toCli.port() + "/tunnel"))
                 .metadata(Map.of("name", LIB_AGENT))
+                .nameInPath(true) // a balancer in front of a cluster hashes on it
                 .header("Authorization", "Bearer " + token)
                 .build();
         libAgent.serve(new EchoHandler());

@@ -70,7 +70,9 @@ public final class Soak {
         Tally tally = new Tally();
         try (Upstream upstream = new Upstream(options.upstreamMaxBody()); ServerNodes nodes = new ServerNodes(options, token)) {
             nodes.start();
-            log("server pid " + nodes.pid() + " on port " + nodes.tunnelPort() + "; upstream " + upstream.url());
+            log("server pid " + nodes.pid() + (nodes.clustered() ? " (sentinel node n1 on port " + nodes.sentinelPort()
+                    + "), " + options.nodes() + " nodes behind HAProxy" : "") + " on port " + nodes.tunnelPort()
+                    + "; upstream " + upstream.url());
             try (AgentFleet fleet = new AgentFleet(options, token, upstream.url());
                  LibraryRig library = new LibraryRig(nodes.tunnelPort(), token)) {
                 fleet.start(nodes.tunnelPort());
@@ -85,7 +87,8 @@ public final class Soak {
                 targets.add(LibraryRig.LIB_AGENT);
                 Callers callers = new Callers(options, tally, library, targets, nodes.ingressPort(), token);
                 WsSessions ws = new WsSessions(options, tally, cliAgents, nodes.ingressPort(), token);
-                EventSubscribers events = new EventSubscribers(library, nodes.ingressPort(), token);
+                EventSubscribers events = new EventSubscribers(library, nodes.sentinelPort(), token,
+                        !nodes.clustered());
                 events.start();
                 callers.start();
                 ws.start(WS_SESSIONS);
