@@ -3,6 +3,7 @@ package io.swaggersocket.bench.soak;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swaggersocket.events.Event;
+import io.swaggersocket.server.EventLimits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -38,6 +39,9 @@ final class EventSubscribers {
     static final Duration SLOW_PAUSE = Duration.ofSeconds(8);
     /** How long each subscriber has to reach the last event after it was published. */
     static final Duration CATCH_UP = Duration.ofSeconds(90);
+    /** Bound on {@link #fillHistory}. */
+    static final Duration FILL_BOUND = Duration.ofSeconds(120);
+    static final int FILL_THREADS = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LibraryRig library;
@@ -58,6 +62,7 @@ final class EventSubscribers {
     private final AtomicLong publishFailures = new AtomicLong();
     private volatile String firstPublishFailure = "";
     private Thread publisher;
+    private volatile long filled;
     private long lastSeq = -1;
     private final List<String> failures = new ArrayList<>();
 
@@ -72,6 +77,38 @@ final class EventSubscribers {
         this.sameNode = sameNode;
         this.uri = "ws://127.0.0.1:" + port + "/events?register=" + URLEncoder.encode("*.*.*", StandardCharsets.UTF_8);
         this.token = token;
+    }
+
+    /**
+     * Fills the server's event history to its bound first ({@code EventLimits.historySize()}, as
+     * the CLI server keeps it), so that the history is at its steady state before the post-warm-up
+     * sample: a history filling up during the run is bounded growth the resource check would take
+     * for a leak. Publishes from {@link #FILL_THREADS} threads over {@code soak-lib}'s tunnel.
+     */
+    void fillHistory() throws InterruptedException {
+        int total = EventLimits.defaults().historySize();
+        long deadline = System.nanoTime() + FILL_BOUND.toNanos();
+        List<Thread> fillers = new ArrayList<>();
+        AtomicLong next = new AtomicLong();
+        for (int t = 0; t < FILL_THREADS; t++) {
+            Thread f = new Thread(() -> {
+                for (long n = next.getAndIncrement(); n < total && System.nanoTime() < deadline; n = next.getAndIncrement()) {
+                    try {
+                        library.publish(Event.builder("soak", "fill", Long.toString(n)).build());
+                        published.incrementAndGet();
+                    } catch (IOException e) {
+                        publishFailures.incrementAndGet();
+                    }
+                }
+            }, "soak-fill-" + t);
+            f.setDaemon(true);
+            fillers.add(f);
+            f.start();
+        }
+        for (Thread f : fillers) {
+            f.join(FILL_BOUND.toMillis() + 60_000);
+        }
+        filled = published.get();
     }
 
     void start() {
@@ -182,7 +219,8 @@ final class EventSubscribers {
     /** The report's section: published, and per subscriber delivered, gaps, resumes, violations. */
     String table() {
         StringBuilder b = new StringBuilder("Events (`/events`, `register=*.*.*`): ").append(published.get())
-                .append(" published by the soak through `soak-lib`'s tunnel (").append(publishFailures.get())
+                .append(" published by the soak through `soak-lib`'s tunnel (").append(filled)
+                .append(" of them before the subscribers, to fill the history; ").append(publishFailures.get())
                 .append(" publish calls failed").append(publishFailures.get() > 0 ? ", first: " + firstPublishFailure : "")
                 .append("), plus the server's connection events; ")
                 .append(sameNode ? "the last one's Seq " : "a cluster: events are per node, the subscribers are on the sentinel "

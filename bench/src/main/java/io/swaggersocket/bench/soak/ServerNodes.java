@@ -30,7 +30,7 @@ final class ServerNodes implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening: tunnel ws://127\\.0\\.0\\.1:(\\d+)/tunnel");
     /** Bound on the server's start: JVM start, the access file, the listening line. */
     private static final int START_SECONDS = 60;
-    /** Bound on a drained node's exit: the CLI closes it within the handoff plus 35 s. */
+    /** Bound on a drained node's agents leaving, and on its exit after SIGTERM (handoff plus 35 s, and some). */
     private static final int DRAIN_EXIT_SECONDS = 60;
 
     private final SoakOptions options;
@@ -39,6 +39,7 @@ final class ServerNodes implements AutoCloseable {
     private final AtomicInteger reloads = new AtomicInteger();
     private final AtomicInteger rotation = new AtomicInteger();
     private final AtomicInteger faults = new AtomicInteger();
+    private final AtomicInteger drains = new AtomicInteger();
     private final HttpClient admin = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final List<Node> nodes = new java.util.ArrayList<>();
     private ClusterRig cluster;
@@ -207,31 +208,62 @@ final class ServerNodes implements AutoCloseable {
     }
 
     /**
-     * Drains a node (not the sentinel) with {@code POST /admin/drain?handoff=1}: its agents are
-     * told to go (GOAWAY) and reconnect through the balancer to the others, and the CLI closes the
-     * node once none is left; it is then started again.
+     * Drains a node (not the sentinel), by {@code POST /admin/drain?handoff=1} and by SIGTERM in
+     * turn: its agents are told to go (GOAWAY) and reconnect through the balancer to the others.
+     * After the POST the node keeps running, drained: once it holds no agent (within
+     * {@link #DRAIN_EXIT_SECONDS}) it gets SIGTERM. A SIGTERM drains first and then exits. Either
+     * way the node must exit with 0, and is started again.
      */
     String drainNode() throws IOException, InterruptedException {
         Node node = victim();
-        HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/admin/drain?handoff=1"))
-                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(20)).build();
-        HttpResponse<String> r = admin.send(post, HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 202) {
-            throw new IOException(node.id + ": POST /admin/drain answered " + r.statusCode() + ": " + r.body());
+        boolean post = drains.getAndIncrement() % 2 == 0;
+        long t0 = System.nanoTime();
+        if (post) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port
+                            + "/admin/drain?handoff=1"))
+                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody())
+                    .timeout(Duration.ofSeconds(20)).build();
+            HttpResponse<String> r = admin.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 202) {
+                throw new IOException(node.id + ": POST /admin/drain answered " + r.statusCode() + ": " + r.body());
+            }
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(DRAIN_EXIT_SECONDS);
+            while (!nodeConnections(node).replaceAll("\\s", "").equals("[]")) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException(node.id + " drained by POST still held agents " + DRAIN_EXIT_SECONDS
+                            + " s later: " + nodeConnections(node));
+                }
+                Thread.sleep(200); // polling another process's state: GET /connections
+            }
         }
         long old = node.process.pid();
-        long t0 = System.nanoTime();
+        long agentsGone = (System.nanoTime() - t0) / 1_000_000;
+        node.process.destroy(); // SIGTERM: the CLI drains a cluster node first
         if (!node.process.waitFor(DRAIN_EXIT_SECONDS, TimeUnit.SECONDS)) {
             Cli.kill9(node.process);
             launch(node);
-            throw new IOException(node.id + " drained but still ran " + DRAIN_EXIT_SECONDS + " s later (killed, restarted)");
+            throw new IOException(node.id + " still ran " + DRAIN_EXIT_SECONDS + " s after SIGTERM (killed, restarted)");
         }
         int exit = node.process.exitValue();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         launch(node);
-        return node.id + " pid " + old + " drained, exited " + exit + " after " + ms + " ms, restarted as pid "
+        if (exit != 0) {
+            throw new IOException(node.id + " exited " + exit + " after its drain (restarted as pid " + node.process.pid() + ")");
+        }
+        return node.id + " pid " + old + (post ? " drained by POST /admin/drain, no agent left after " + agentsGone
+                + " ms, then SIGTERM" : " drained by SIGTERM") + ": exited 0 after " + ms + " ms, restarted as pid "
                 + node.process.pid();
+    }
+
+    /** {@code GET /connections?scope=node} on one node: the agents it holds itself. */
+    private String nodeConnections(Node node) throws IOException, InterruptedException {
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/connections?scope=node"))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(20)).build();
+        HttpResponse<String> r = admin.send(get, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(node.id + ": GET /connections answered " + r.statusCode());
+        }
+        return r.body();
     }
 
     /** The names of the agents the server holds now, from {@code GET /connections}. */

@@ -89,6 +89,9 @@ public final class Soak {
                 WsSessions ws = new WsSessions(options, tally, cliAgents, nodes.ingressPort(), token);
                 EventSubscribers events = new EventSubscribers(library, nodes.sentinelPort(), token,
                         !nodes.clustered());
+                long fill = System.nanoTime();
+                events.fillHistory(); // before the load: the history is full, as it stays, by the post-warm-up sample
+                log("event history filled in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fill) + " ms");
                 events.start();
                 callers.start();
                 ws.start(WS_SESSIONS);
