@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code bench/soak.sh}: the chaos soak (issue 16). Starts a real {@code swaggersocket server}, N
  * {@code swaggersocket agent --forward} processes (each through a fault relay) to an {@link Upstream}
- * in this JVM, and the {@link LibraryRig}; runs {@link Callers} and {@link WsSessions} for the
+ * in this JVM, and the {@link LibraryRig} (with {@code --nodes N}, N cluster nodes behind HAProxy:
+ * {@link ServerNodes}, {@link ClusterRig}); runs {@link EventSubscribers}, {@link Callers} and {@link WsSessions} for the
  * warm-up and the run, with {@link Chaos} during the run; samples {@link Resources} at the start,
  * after the warm-up, every minute and at the end; prints one table and exits 0 only if no call was
  * lost or mismatched, every call was accounted for, every fault was done, every agent came back, and
