@@ -5,7 +5,10 @@
 # socket half-open, cut a connection mid-body, reload the access file). Prints one table (also in
 # bench/target/soak/soak-table.md; the processes' logs beside it) and exits non-zero on any lost or
 # mismatched call, a fault that could not be done, an agent that never came back, or heap, threads
-# or file descriptors at the end more than 10 % above their level after the warm-up.
+# or file descriptors at the end more than 10 % above their level after the warm-up, or an event subscriber
+# on /events that missed an event without a gap event, or got one twice or out of order. --nodes N (N > 1)
+# runs the cluster of docs/SCALE-OUT.md (redis-server, N nodes, HAProxy: both must be installed) and adds
+# restarting and draining a node to the faults.
 #   bench/soak.sh [--minutes N] [--agents N] [--nodes N]     defaults 10, 20, 1
 # More options go to the harness (io.swaggersocket.bench.soak.SoakOptions): --chaos-seconds,
 # --warmup-seconds, --lost-seconds, --stall-seconds, --callers, --seed (printed by every run, to replay it),

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
  * ingress cuts the rest of such an upload by closing the client's connection, and the answer goes
  * out before that close. Checked while looking into what the chaos soak (bench/soak.sh, issue 16)
  * saw when its upstream refused bodies over 2 MiB: callers whose connection closed with no answer
- * at all (RELIABILITY.md, "What the soak found"); the ingress alone is not the cause.
+ * at all (RELIABILITY.md, "What the soak found"). That bug needed a real agent that resets the
+ * stream after its answer (cli's EarlyRefusalThroughTheTunnelTest fails without the fix, this does not).
  */
 @Timeout(60)
 class IngressEarlyAnswerTest {

@@ -49,7 +49,7 @@ final class AgentFleet implements AutoCloseable {
 
     /** The agent's command line; SOAK_AGENT_ARGS adds options (e.g. {@code --log-level debug}). */
     private List<String> args(int i) {
-        List<String> args = new ArrayList<>(List.of("agent", "--server", "ws://127.0.0.1:" + relays.get(i).port() + "/tunnel",
+        List<String> args = new ArrayList<>(List.of("agent", "--server", "ws://127.0.0.1:" + relays.get(i).port() + "/tunnel/" + name(i),
                 "--name", name(i), "--forward", upstream));
         for (String a : System.getenv().getOrDefault("SOAK_AGENT_ARGS", "").trim().split("\\s+")) {
             if (!a.isEmpty()) {

@@ -1,6 +1,8 @@
 package io.swaggersocket.bench.soak;
 
+import io.swaggersocket.client.EventPublisher;
 import io.swaggersocket.client.SocketClient;
+import io.swaggersocket.events.Event;
 import io.swaggersocket.mux.SocketConnection;
 import io.swaggersocket.server.SocketServer;
 import io.swaggersocket.testing.FaultRelay;
@@ -29,6 +31,8 @@ import java.util.Optional;
 final class LibraryRig implements AutoCloseable {
     static final String LIB_AGENT = "soak-lib";
     static final String PAIR = "soak-pair";
+    /** How long one publish waits: a stalled link is found by the heartbeat in 29 s. */
+    static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(40);
 
     private final FaultRelay toCli;
     private final SocketClient libAgent;
@@ -40,6 +44,7 @@ final class LibraryRig implements AutoCloseable {
         toCli = new FaultRelay(cliServerPort);
         libAgent = SocketClient.builder(URI.create("ws://127.0.0.1:" + toCli.port() + "/tunnel"))
                 .metadata(Map.of("name", LIB_AGENT))
+                .nameInPath(true) // a balancer in front of a cluster hashes on it
                 .header("Authorization", "Bearer " + token)
                 .build();
         libAgent.serve(new EchoHandler());
@@ -68,6 +73,15 @@ final class LibraryRig implements AutoCloseable {
     Optional<SocketConnection> serverSide() {
         return embedded.connectionsByMetadata(m -> PAIR.equals(m.path("name").asText())).stream()
                 .filter(SocketConnection::isOpen).findFirst();
+    }
+
+    /**
+     * Publishes one event through {@code soak-lib}'s tunnel (the soak's principal has the
+     * {@code publish} grant); returns its Seq. Fails when that agent is not connected.
+     */
+    long publish(Event event) throws IOException {
+        SocketConnection c = libAgent.connection().orElseThrow(() -> new IOException(LIB_AGENT + " is not connected"));
+        return new EventPublisher(c, PUBLISH_TIMEOUT).publish(event);
     }
 
     /** Whether both agents are connected now. */

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code bench/soak.sh}: the chaos soak (issue 16). Starts a real {@code swaggersocket server}, N
  * {@code swaggersocket agent --forward} processes (each through a fault relay) to an {@link Upstream}
- * in this JVM, and the {@link LibraryRig}; runs {@link Callers} and {@link WsSessions} for the
+ * in this JVM, and the {@link LibraryRig} (with {@code --nodes N}, N cluster nodes behind HAProxy:
+ * {@link ServerNodes}, {@link ClusterRig}); runs {@link EventSubscribers}, {@link Callers} and {@link WsSessions} for the
  * warm-up and the run, with {@link Chaos} during the run; samples {@link Resources} at the start,
  * after the warm-up, every minute and at the end; prints one table and exits 0 only if no call was
  * lost or mismatched, every call was accounted for, every fault was done, every agent came back, and
@@ -70,7 +71,9 @@ public final class Soak {
         Tally tally = new Tally();
         try (Upstream upstream = new Upstream(options.upstreamMaxBody()); ServerNodes nodes = new ServerNodes(options, token)) {
             nodes.start();
-            log("server pid " + nodes.pid() + " on port " + nodes.tunnelPort() + "; upstream " + upstream.url());
+            log("server pid " + nodes.pid() + (nodes.clustered() ? " (sentinel node n1 on port " + nodes.sentinelPort()
+                    + "), " + options.nodes() + " nodes behind HAProxy" : "") + " on port " + nodes.tunnelPort()
+                    + "; upstream " + upstream.url());
             try (AgentFleet fleet = new AgentFleet(options, token, upstream.url());
                  LibraryRig library = new LibraryRig(nodes.tunnelPort(), token)) {
                 fleet.start(nodes.tunnelPort());
@@ -85,6 +88,12 @@ public final class Soak {
                 targets.add(LibraryRig.LIB_AGENT);
                 Callers callers = new Callers(options, tally, library, targets, nodes.ingressPort(), token);
                 WsSessions ws = new WsSessions(options, tally, cliAgents, nodes.ingressPort(), token);
+                EventSubscribers events = new EventSubscribers(library, nodes.sentinelPort(), token,
+                        !nodes.clustered());
+                long fill = System.nanoTime();
+                events.fillHistory(); // before the load: the history is full, as it stays, by the post-warm-up sample
+                log("event history filled in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fill) + " ms");
+                events.start();
                 callers.start();
                 ws.start(WS_SESSIONS);
                 log("warm-up: " + options.warmup().toSeconds() + " s of load");
@@ -110,6 +119,8 @@ public final class Soak {
                     failures.add("the server process died");
                 }
                 awaitAgents(nodes, fleet, library, "end");
+                events.stop();
+                failures.addAll(events.failures());
                 Samples last = sample("end", nodes, fleet);
                 String grown = growth(base, last);
                 if (!grown.isEmpty()) {
@@ -126,7 +137,7 @@ public final class Soak {
                 for (String e : chaos.errors()) {
                     failures.add("fault not done: " + e);
                 }
-                report(tally, chaos, token);
+                report(tally, chaos, events, token);
             }
         }
         return failures.isEmpty() ? 0 : 1;
@@ -190,7 +201,7 @@ public final class Soak {
                 + tally.count(Tally.Outcome.MISMATCHED) + " mismatched";
     }
 
-    private void report(Tally tally, Chaos chaos, String token) throws IOException {
+    private void report(Tally tally, Chaos chaos, EventSubscribers events, String token) throws IOException {
         long lost = tally.count(Tally.Outcome.LOST);
         long mismatched = tally.count(Tally.Outcome.MISMATCHED);
         if (lost > 0) {
@@ -208,8 +219,7 @@ public final class Soak {
         StringBuilder b = new StringBuilder();
         b.append("## Soak: ").append(options).append("\n\n");
         b.append(tally.table()).append('\n');
-        b.append("Events delivered vs published: not measured: the event hub (issue 14, branch events) is not on this"
-                + " branch; hook: Soak.report and a subscriber beside WsSessions.\n\n");
+        b.append(events.table()).append('\n');
         b.append("Resources (heap = live bytes after a full GC, jcmd GC.class_histogram; threads and fds from /proc):\n\n");
         b.append("| when | server | agent soak-0 (never killed) | all agents: threads / fds |\n| --- | --- | --- | --- |\n");
         resourceLines.forEach(l -> b.append(l).append('\n'));
