@@ -325,6 +325,14 @@ final class ConnectionKeeper {
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
+            if (connection.peerGoingAway().toCompletableFuture().isDone()
+                    && !(cause instanceof SocketClosedException c && c.closeCode() == CloseCode.GOING_AWAY.code())) {
+                // The end of a drained connection may be seen before drainStarted runs (a server with
+                // no calls left closes right after its GOAWAY): it is still a drain, not a failure.
+                cause = new SocketClosedException(CloseCode.GOING_AWAY.code(), "connection " + connection.id() + " to "
+                        + safeUri + " was drained: the server sent GOAWAY, then closed it"
+                        + (cause == null ? "" : " (" + cause.getMessage() + ")"));
+            }
             if (cause == null) {
                 cause = new SocketClosedException(CloseCode.NORMAL.code(), "connection " + connection.id()
                         + " to " + safeUri + " ended in an orderly close (drained or closed by the server, or closed"
