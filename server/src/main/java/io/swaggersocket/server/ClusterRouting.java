@@ -171,9 +171,7 @@ final class ClusterRouting {
             exchange.getRequestHeaders().remove(SECRET_HEADER);
             exchange.getRequestHeaders().remove(FORWARDED_BY_HEADER);
             try {
-                // A handler, not a Runnable: Undertow then ends the exchange when it returns, which
-                // the local ingress relies on when the agent turns up here meanwhile.
-                exchange.dispatch(threads, dispatched -> elsewhere(dispatched, name, local, guard));
+                exchange.dispatch(threads, () -> elsewhere(exchange, name, local, guard));
             } catch (RejectedExecutionException e) {
                 exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
                 HttpRoutes.sendError(exchange, 503, "the server is busy; retry");
@@ -222,7 +220,7 @@ final class ClusterRouting {
                         AgentDirectory.Node target = nodes.get(0); // the freshest entry's node: see AgentDirectory.locate
                         proxy.forward(exchange, target, refused -> {
                             unreachable.add(target.id());
-                            refused.dispatch(threads, again -> route(again, name, local, unreachable, deadline));
+                            refused.dispatch(threads, () -> route(refused, name, local, unreachable, deadline));
                         });
                     } else if (!unreachable.isEmpty()) {
                         HttpRoutes.sendError(exchange, 502, "the node holding the agent cannot be reached");
