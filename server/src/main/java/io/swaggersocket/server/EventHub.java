@@ -394,19 +394,6 @@ final class EventHub implements AutoCloseable {
         }
     }
 
-    /** How many subscribers there are now, and of them {@code owner}'s. */
-    int[] count(String owner) {
-        synchronized (lock) {
-            int mine = 0;
-            for (Subscriber s : subscribers) {
-                if (s.owner().equals(owner)) {
-                    mine++;
-                }
-            }
-            return new int[] {subscribers.size(), mine};
-        }
-    }
-
     /** Waits until there are {@code n} subscribers, at most {@code timeout}; true if there are. For tests. */
     boolean awaitSubscribers(int n, java.time.Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -133,7 +133,7 @@ final class EventsHandler implements HttpHandler {
             });
             ServerUpgrade.accept(exchange, connection -> {
                 RawWebSocketChannel channel = RawWebSocketChannel.server(connection, MAX_COMMAND, MAX_COMMAND);
-                Subscriber sub = new Subscriber(hub, new WebSocketSink(channel), owner, grants, who);
+                Subscriber sub = new Subscriber(hub, new WebSocketSink(channel), grants, who);
                 query.specs().forEach(sub::register);
                 sub.filter(query.filter());
                 channel.start(new Commands(sub, slot));
@@ -147,7 +147,7 @@ final class EventsHandler implements HttpHandler {
         // A Runnable dispatch leaves the exchange open when this handler returns: the sink ends it.
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> {
             NdjsonSink sink = new NdjsonSink(exchange.getResponseChannel());
-            Subscriber sub = new Subscriber(hub, sink, owner, grants, who);
+            Subscriber sub = new Subscriber(hub, sink, grants, who);
             if (query.specs().isEmpty()) {
                 sub.register(EventSpec.parse("*.*.*"));
             } else {

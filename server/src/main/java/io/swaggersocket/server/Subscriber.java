@@ -58,7 +58,6 @@ final class Subscriber {
 
     private final EventHub hub;
     private final EventSink sink;
-    private final String owner;
     private final Grants grants;
     private final String who;
     // Used by the delivery thread only (handed from one to the next under this's monitor).
@@ -76,19 +75,13 @@ final class Subscriber {
     private boolean closed;
 
     /**
-     * @param owner who counts against the per-principal cap ({@code ""} for anonymous callers)
      * @param grants whose {@code admin} patterns scope what it sees
      */
-    Subscriber(EventHub hub, EventSink sink, String owner, Grants grants, String who) {
+    Subscriber(EventHub hub, EventSink sink, Grants grants, String who) {
         this.hub = hub;
         this.sink = sink;
-        this.owner = owner;
         this.grants = grants;
         this.who = who;
-    }
-
-    String owner() {
-        return owner;
     }
 
     /** Registers {@code spec} before the subscription starts (query parameters). */

@@ -88,7 +88,7 @@ class EventHubTest {
     }
 
     private Subscriber subscribe(FakeSink sink, String spec, long since, String epoch, Grants grants) {
-        Subscriber sub = new Subscriber(hub, sink, "p", grants, "test");
+        Subscriber sub = new Subscriber(hub, sink, grants, "test");
         sub.register(EventSpec.parse(spec));
         assertTrue(hub.subscribe(sub, since, epoch));
         sub.start();
@@ -278,7 +278,7 @@ class EventHubTest {
         stuck.next();
         assertEquals(Subscriber.SLOW_CLOSE, stuck.closed.get(20, TimeUnit.SECONDS), "closed by the hub's own timer");
         assertEquals(1, metrics.count("closedSlow"));
-        assertEquals(0, hub.count("p")[0]);
+        assertEquals(0, metrics.count("subscribers"), "no subscriber left in the hub");
     }
 
     @Test
@@ -339,7 +339,7 @@ class EventHubTest {
     void commandsAreAnsweredInOrderWithEventsAndErrorsKeepTheSubscriber() throws Exception {
         hub = new EventHub(EventLimits.defaults(), metrics);
         FakeSink sink = new FakeSink();
-        Subscriber sub = new Subscriber(hub, sink, "p", Grants.all(), "test");
+        Subscriber sub = new Subscriber(hub, sink, Grants.all(), "test");
         hub.subscribe(sub, -1, null);
         sub.start();
         sink.next();

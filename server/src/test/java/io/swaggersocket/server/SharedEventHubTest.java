@@ -73,7 +73,7 @@ class SharedEventHubTest {
 
     private EventHubTest.FakeSink subscribe(long since, String epoch) {
         EventHubTest.FakeSink sink = new EventHubTest.FakeSink();
-        Subscriber sub = new Subscriber(hub, sink, "p", Grants.all(), "test");
+        Subscriber sub = new Subscriber(hub, sink, Grants.all(), "test");
         sub.register(EventSpec.parse("a.*.*"));
         assertTrue(hub.subscribe(sub, since, epoch));
         sub.start();
