@@ -12,10 +12,13 @@
 #   bench/soak.sh [--minutes N] [--agents N] [--nodes N]     defaults 10, 20, 1
 # More options go to the harness (io.swaggersocket.bench.soak.SoakOptions): --chaos-seconds,
 # --warmup-seconds, --lost-seconds, --stall-seconds, --callers, --seed (printed by every run, to replay it),
-# --upstream-max-body (default 8 MiB; lower makes the upstream refuse big bodies with 413 before reading them).
+# --upstream-max-body (default 8 MiB; lower makes the upstream refuse big bodies with 413 before reading them),
+# --faults KILL,STALL,CUT_MID_BODY,RELOAD,RESTART_NODE,DRAIN_NODE (the kinds in the rotation; default all).
 # Environment: SOAK_SKIP_BUILD=1 (use the jars as they are), SOAK_SERVER_JVM_OPTS (default -Xmx512m),
 # SOAK_AGENT_JVM_OPTS (default -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1: 20 agent JVMs on 2
-# cores), SOAK_JVM_OPTS (the harness's JVM). Needs perl and kill (every Debian system has them) and jcmd (the JDK).
+# cores), SOAK_JVM_OPTS (the harness's JVM), SOAK_HAPROXY_LOG=1 (--nodes: HAProxy logs each request to haproxy.log),
+# SOAK_SERVER_ARGS and SOAK_AGENT_ARGS (more options for the nodes and agents, e.g. --log-level debug).
+# Needs perl and kill (every Debian system has them) and jcmd (the JDK).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MVN_ARGS=(-B -q)

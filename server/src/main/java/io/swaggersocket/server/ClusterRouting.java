@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
  * <p>A call reaching the public ingress for an agent connected here is served as on one node,
  * with no lookup and no extra hop. Otherwise the directory is asked (on an ingress thread: it may
  * block up to its timeout) once the caller is authenticated and granted the name, as on one
- * node: UNKNOWN gets the usual 404; MOVING (owned, no live node: its node died, its agents are
- * reconnecting) and UNAVAILABLE (the directory cannot be asked) get 503 with
- * {@code Retry-After: 1}; HELD goes, streamed both ways, to one owner node's internal listener
+ * node: UNKNOWN gets the usual 404; MOVING (owned, no live node: its node died or drained, its
+ * agents are reconnecting) is asked again for up to {@link ServerLimits#movingAgentWait()}, and is
+ * served here if the agent turns up here, forwarded if it turns up elsewhere, else gets 503 with
+ * {@code Retry-After: 1}, as UNAVAILABLE (the directory cannot be asked) does; HELD goes, streamed both ways, to one owner node's internal listener
  * ({@link ForwardProxy}), which serves it from its own agents and never forwards it again (it
  * answers 503 with {@code Retry-After: 1} when its agent has just left). An owner node that
  * refuses the connection (it died; its entries last until its liveness key expires) is left out
@@ -62,8 +63,6 @@ final class ClusterRouting {
         }
     }
 
-    /** How long a call for an agent that is moving between nodes waits for it before 503. */
-    static final Duration MOVE_WAIT = Duration.ofSeconds(3);
     /** How long a cluster-wide listing waits for each other node. */
     static final Duration PEER_TIMEOUT = Duration.ofSeconds(2);
 
@@ -170,13 +169,25 @@ final class ClusterRouting {
             // Never trusted from the public side: a forward sets its own.
             exchange.getRequestHeaders().remove(SECRET_HEADER);
             exchange.getRequestHeaders().remove(FORWARDED_BY_HEADER);
-            try {
-                exchange.dispatch(threads, () -> elsewhere(exchange, name, local, guard));
-            } catch (RejectedExecutionException e) {
+            dispatch(exchange, dispatched -> elsewhere(dispatched, name, local, guard));
+        };
+    }
+
+    /**
+     * Runs {@code next} on an ingress thread as a dispatched handler, never as a bare task: Undertow
+     * then ends the exchange when it returns, unless it was dispatched on (a forward). The local
+     * ingress relies on that when the agent turns up here during the wait: a blocking call it
+     * answers without a body ends only that way (the soak's lost calls, RELIABILITY.md).
+     */
+    private void dispatch(HttpServerExchange exchange, HttpHandler next) {
+        try {
+            exchange.dispatch(threads, next);
+        } catch (RejectedExecutionException e) { // outside a handler, dispatch runs the task at once
+            if (!exchange.isResponseStarted()) {
                 exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
                 HttpRoutes.sendError(exchange, 503, "the server is busy; retry");
             }
-        };
+        }
     }
 
     /** On an ingress thread: judge the caller as on one node, then ask the directory. */
@@ -192,13 +203,13 @@ final class ClusterRouting {
                 return;
             }
         }
-        route(exchange, name, local, new java.util.HashSet<>(), System.nanoTime() + MOVE_WAIT.toNanos());
+        route(exchange, name, local, new java.util.HashSet<>(), System.nanoTime() + limits.movingAgentWait().toNanos());
     }
 
     /**
      * On an ingress thread: finds where the agent is and forwards the call there. A node that
      * refuses the forward's connection (the call has not been sent: it cannot run twice) is left
-     * out and the call routed again, within the same {@link #MOVE_WAIT}: a node that died leaves
+     * out and the call routed again, within the same {@link ServerLimits#movingAgentWait()}: a node that died leaves
      * entries behind until its liveness key expires.
      *
      * @param unreachable ids of the nodes this call could not reach
@@ -220,7 +231,7 @@ final class ClusterRouting {
                         AgentDirectory.Node target = nodes.get(0); // the freshest entry's node: see AgentDirectory.locate
                         proxy.forward(exchange, target, refused -> {
                             unreachable.add(target.id());
-                            refused.dispatch(threads, () -> route(refused, name, local, unreachable, deadline));
+                            dispatch(refused, again -> route(again, name, local, unreachable, deadline));
                         });
                     } else if (!unreachable.isEmpty()) {
                         HttpRoutes.sendError(exchange, 502, "the node holding the agent cannot be reached");

@@ -53,6 +53,9 @@ final class IngressRelay {
         HttpEntity entity = response.getEntity();
         if (entity == null) {
             noBody(exchange, response);
+            // Ended here, as a body's end is by closing the stream, not left to the caller's handler
+            // returning: a caller on a bare task would leave the answer unsent (RELIABILITY.md).
+            exchange.endExchange();
             return status;
         }
         long length = entity.getContentLength();

@@ -23,6 +23,7 @@ import java.util.Objects;
  * <tr><td>{@link #maxPendingUpgrades}</td><td>1,024 tunnel upgrades between the request and the end of the handshake; more: 503</td></tr>
  * <tr><td>{@link #maxConnectionsPerPrincipal}</td><td>1,000 agent connections per principal; more: 429</td></tr>
  * <tr><td>{@link #maxConnectionsPerAddress}</td><td>1,000 agent connections per source address; more: 429</td></tr>
+ * <tr><td>{@link #movingAgentWait}</td><td>3 s: in a cluster, an ingress call for an agent moving between nodes waits this long for it, then 503</td></tr>
  * </table>
  *
  * <p>How the limits met before an agent is in behave:
@@ -57,6 +58,7 @@ public final class ServerLimits {
     private final int maxPendingUpgrades;
     private final int maxConnectionsPerPrincipal;
     private final int maxConnectionsPerAddress;
+    private final Duration movingAgentWait;
 
     private ServerLimits(Builder b) {
         responseHeadTimeout = b.responseHeadTimeout;
@@ -68,6 +70,7 @@ public final class ServerLimits {
         maxPendingUpgrades = b.maxPendingUpgrades;
         maxConnectionsPerPrincipal = b.maxConnectionsPerPrincipal;
         maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+        movingAgentWait = b.movingAgentWait;
     }
 
     /** Every default. */
@@ -92,6 +95,7 @@ public final class ServerLimits {
         b.maxPendingUpgrades = maxPendingUpgrades;
         b.maxConnectionsPerPrincipal = maxConnectionsPerPrincipal;
         b.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        b.movingAgentWait = movingAgentWait;
         return b;
     }
 
@@ -149,6 +153,15 @@ public final class ServerLimits {
         return maxConnectionsPerAddress;
     }
 
+    /**
+     * In a cluster: how long an ingress call for an agent that is moving between nodes (its name
+     * owned, no live node holding it: its node drained or died, or it is redialling) waits for it
+     * to turn up somewhere before 503 with {@code Retry-After: 1}; default 3 s (docs/SCALE-OUT.md).
+     */
+    public Duration movingAgentWait() {
+        return movingAgentWait;
+    }
+
     @Override
     public String toString() {
         return "ServerLimits[responseHeadTimeout=" + responseHeadTimeout + ", bodyIdleTimeout=" + bodyIdleTimeout
@@ -156,7 +169,7 @@ public final class ServerLimits {
                 + ", upgradedIdleTimeout=" + upgradedIdleTimeout
                 + ", maxIngressCalls=" + maxIngressCalls + ", maxPendingUpgrades=" + maxPendingUpgrades
                 + ", maxConnectionsPerPrincipal=" + maxConnectionsPerPrincipal
-                + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + "]";
+                + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + ", movingAgentWait=" + movingAgentWait + "]";
     }
 
     /** Not thread-safe: sets limits; {@link #build()} may be called more than once. */
@@ -173,6 +186,7 @@ public final class ServerLimits {
         private int maxPendingUpgrades = 1024;
         private int maxConnectionsPerPrincipal = 1000;
         private int maxConnectionsPerAddress = 1000;
+        private Duration movingAgentWait = Duration.ofSeconds(3);
 
         private Builder() {
         }
@@ -228,6 +242,12 @@ public final class ServerLimits {
         /** @throws IllegalArgumentException when not in [1, 1,000,000] */
         public Builder maxConnectionsPerAddress(int max) {
             this.maxConnectionsPerAddress = count("maxConnectionsPerAddress", max);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when not in [10 ms, 1 day] */
+        public Builder movingAgentWait(Duration wait) {
+            this.movingAgentWait = wait("movingAgentWait", wait);
             return this;
         }
 

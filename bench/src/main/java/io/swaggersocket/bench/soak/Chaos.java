@@ -73,11 +73,8 @@ final class Chaos {
     }
 
     private List<Fault> rotation() {
-        List<Fault> faults = new ArrayList<>(List.of(Fault.KILL, Fault.STALL, Fault.CUT_MID_BODY, Fault.RELOAD));
-        if (options.nodes() > 1) {
-            faults.add(Fault.RESTART_NODE);
-            faults.add(Fault.DRAIN_NODE);
-        }
+        List<Fault> faults = new ArrayList<>(options.faults());
+        java.util.Collections.sort(faults); // the enum's order: kill, stall, cut, reload, node restart, drain
         return faults;
     }
 

@@ -30,6 +30,8 @@ final class ClusterRig implements AutoCloseable {
     private final int redisPort;
     private final Process redis;
     private final Path secretFile;
+    /** SOAK_HAPROXY_LOG=1: HAProxy logs every request (httplog) to haproxy.log, to follow one call. */
+    private static final boolean LOG = "1".equals(System.getenv("SOAK_HAPROXY_LOG"));
     private Process haproxy;
     private int balancerPort;
 
@@ -57,8 +59,8 @@ final class ClusterRig implements AutoCloseable {
     void startBalancer(List<Integer> nodePorts) throws IOException, InterruptedException {
         balancerPort = freePort();
         StringBuilder cfg = new StringBuilder(String.join("\n",
-                "global", "    maxconn 4000",
-                "defaults", "    mode http", "    timeout connect 2s", "    timeout client 200s",
+                "global", "    maxconn 4000", LOG ? "    log stdout format raw local0" : "",
+                "defaults", "    mode http", LOG ? "    log global\n    option httplog" : "", "    timeout connect 2s", "    timeout client 200s",
                 "    timeout server 200s", "    timeout tunnel 1h", "    timeout http-request 10s",
                 "    option http-server-close", "    option forwardfor",
                 "frontend tunnels", "    bind 127.0.0.1:" + balancerPort,

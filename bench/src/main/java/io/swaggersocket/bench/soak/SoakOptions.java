@@ -23,7 +23,8 @@ import java.util.Locale;
  * @param out          where logs, the access file and the table go
  */
 record SoakOptions(int minutes, int agents, int nodes, Duration chaosPeriod, Duration warmup, Duration lostAfter,
-        Duration stallFor, int callers, long seed, long upstreamMaxBody, Path cliJar, Path out) {
+        Duration stallFor, int callers, long seed, long upstreamMaxBody, java.util.Set<Chaos.Fault> faults, Path cliJar,
+        Path out) {
 
     /** The biggest body of a call: 8 MiB. */
     static final int MAX_BODY = 8 << 20;
@@ -44,16 +45,25 @@ record SoakOptions(int minutes, int agents, int nodes, Duration chaosPeriod, Dur
         if (callers < 1) {
             throw new IllegalArgumentException("--callers: " + callers + " is below 1");
         }
+        faults = java.util.Set.copyOf(faults);
+        if (faults.isEmpty()) {
+            throw new IllegalArgumentException("--faults: expected at least one fault");
+        }
+        if (nodes == 1 && (faults.contains(Chaos.Fault.RESTART_NODE) || faults.contains(Chaos.Fault.DRAIN_NODE))) {
+            throw new IllegalArgumentException("--faults: RESTART_NODE and DRAIN_NODE need --nodes 2 or more");
+        }
     }
 
     /**
      * Reads {@code --minutes N --agents N --nodes N --chaos-seconds N --warmup-seconds N --lost-seconds N
-     * --stall-seconds N --callers N --seed N --upstream-max-body BYTES --cli-jar PATH --out DIR}. Defaults: 10 minutes, 20 agents,
+     * --stall-seconds N --callers N --seed N --upstream-max-body BYTES --faults KIND,... --cli-jar PATH --out DIR}. Defaults: 10 minutes, 20 agents,
      * 1 node; a fault every 30 s, or every run/7 for runs under 5 minutes (so the 1-minute profile sees
      * several); warm-up 30 s (10 s under 5 minutes); lost after 150 s, more than the ingress's 60 s
      * response-head timeout plus the 29 s in which a heartbeat finds a half-open peer, with room for a
      * loaded machine; a stall of 35 s, longer than those 29 s, so the heartbeat (not the heal) ends it;
-     * 6 ingress callers; the upstream takes bodies up to 8 MiB (all the soak sends).
+     * 6 ingress callers; the upstream takes bodies up to 8 MiB (all the soak sends); every fault kind
+     * of {@link Chaos.Fault} (the node faults only with {@code --nodes} over 1) in turn. {@code --faults}
+     * narrows the rotation to the kinds named, to reproduce one kind's failure more often.
      */
     static SoakOptions parse(String... args) {
         int minutes = 10;
@@ -68,6 +78,7 @@ record SoakOptions(int minutes, int agents, int nodes, Duration chaosPeriod, Dur
         long upstreamMaxBody = MAX_BODY;
         Path jar = Path.of("cli/target/swaggersocket.jar");
         Path out = Path.of("bench/target/soak");
+        java.util.Set<Chaos.Fault> faults = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) {
@@ -85,6 +96,7 @@ record SoakOptions(int minutes, int agents, int nodes, Duration chaosPeriod, Dur
                 case "--callers" -> callers = intValue(a, v);
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--upstream-max-body" -> upstreamMaxBody = Long.parseLong(v);
+                case "--faults" -> faults = faults(v);
                 case "--cli-jar" -> jar = Path.of(v);
                 case "--out" -> out = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
@@ -93,9 +105,28 @@ record SoakOptions(int minutes, int agents, int nodes, Duration chaosPeriod, Dur
         boolean short_ = minutes < 5;
         int chaosSeconds = chaos != null ? chaos : short_ ? Math.max(5, minutes * 60 / 7) : 30;
         int warmupSeconds = warmup != null ? warmup : short_ ? 10 : 30;
+        if (faults == null) {
+            faults = java.util.EnumSet.allOf(Chaos.Fault.class);
+            if (nodes == 1) {
+                faults.removeAll(java.util.EnumSet.of(Chaos.Fault.RESTART_NODE, Chaos.Fault.DRAIN_NODE));
+            }
+        }
         return new SoakOptions(minutes, agents, nodes, positive("--chaos-seconds", chaosSeconds),
                 positive("--warmup-seconds", warmupSeconds), positive("--lost-seconds", lost),
-                positive("--stall-seconds", stall), callers, seed, upstreamMaxBody, jar, out);
+                positive("--stall-seconds", stall), callers, seed, upstreamMaxBody, faults, jar, out);
+    }
+
+    private static java.util.Set<Chaos.Fault> faults(String v) {
+        java.util.Set<Chaos.Fault> out = java.util.EnumSet.noneOf(Chaos.Fault.class);
+        for (String name : v.split(",")) {
+            try {
+                out.add(Chaos.Fault.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--faults: expected some of " + java.util.Arrays.toString(Chaos.Fault.values())
+                        + " but was " + name);
+            }
+        }
+        return out;
     }
 
     private static int intValue(String option, String v) {
@@ -116,8 +147,8 @@ record SoakOptions(int minutes, int agents, int nodes, Duration chaosPeriod, Dur
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "--minutes %d --agents %d --nodes %d --chaos-seconds %d --warmup-seconds %d"
-                        + " --lost-seconds %d --stall-seconds %d --callers %d --seed %d --upstream-max-body %d", minutes, agents,
-                nodes, chaosPeriod.toSeconds(), warmup.toSeconds(), lostAfter.toSeconds(), stallFor.toSeconds(), callers, seed,
-                upstreamMaxBody);
+                        + " --lost-seconds %d --stall-seconds %d --callers %d --seed %d --upstream-max-body %d --faults %s",
+                minutes, agents, nodes, chaosPeriod.toSeconds(), warmup.toSeconds(), lostAfter.toSeconds(), stallFor.toSeconds(),
+                callers, seed, upstreamMaxBody, String.join(",", faults.stream().sorted().map(Enum::name).toList()));
     }
 }
