@@ -363,7 +363,8 @@ final class AgentCommand implements Callable<Integer> {
                 if (event.retryDelay() != null) {
                     String what = event.connectionId() != null ? "lost connection " + event.connectionId()
                             : "attempt " + event.attempt() + " failed";
-                    String reason = event.cause() == null ? "closed" : Diagnosis.explain(event.cause(), server);
+                    String reason = event.cause() == null ? "closed" : event.connectionId() != null
+                            ? Diagnosis.lost(event.cause(), event.connectionId()) : Diagnosis.explain(event.cause(), server);
                     log.warn(what + ": " + reason + "; retrying in " + seconds(event.retryDelay()),
                             "event", event.connectionId() != null ? "disconnected" : "retry",
                             "connection", event.connectionId(), "reason", reason,

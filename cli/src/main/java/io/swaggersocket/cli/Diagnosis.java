@@ -63,6 +63,21 @@ final class Diagnosis {
         return "cannot connect to " + with(server, server.getScheme()) + ": " + message;
     }
 
+    /**
+     * Why a connection that was up ended, in the cause's own words, less the connection id and the
+     * "lost" the log line says already: {@code the peer is dead: nothing received for 28001 ms ...}.
+     * Not {@link #explain}, whose dialing advice (a TLS probe, "cannot connect") is wrong for a
+     * connection that was up.
+     */
+    static String lost(Throwable cause, String connectionId) {
+        String message = cause.getMessage() == null ? "" : cause.getMessage();
+        String own = "connection " + connectionId;
+        if (message.startsWith(own)) {
+            message = message.substring(own.length()).replaceFirst("^:?\\s*(was )?(lost)?:?\\s*", "");
+        }
+        return message.isEmpty() ? cause.getClass().getSimpleName() : message;
+    }
+
     /** A TLS server reading a plain request drops the connection or answers with a TLS alert. */
     private static boolean plainAgainstTls(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
