@@ -110,19 +110,19 @@ final class ClusterRouting {
         HttpRoutes routes = new HttpRoutes().prefix(IngressHandler.PREFIX, exchange -> {
             String name = nameOf(exchange);
             if (!hasSecret(exchange)) { // judged again by the ingress's guard; here so that nothing is told before
-                HttpRoutes.sendError(exchange, 401, "expected the cluster secret");
+                UnreadBody.sendError(exchange, 401, "expected the cluster secret");
                 return;
             }
             if (name != null && agents.pick(name).isEmpty()) {
                 // Sent here because the directory said so: the agent left a moment ago. Not forwarded on.
                 exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
-                HttpRoutes.sendError(exchange, 503, "agent \"" + name + "\" is moving between nodes; retry");
+                UnreadBody.sendError(exchange, 503, "agent \"" + name + "\" is moving between nodes; retry");
                 return;
             }
             internal.handleRequest(exchange);
         }).exact(AdminHandler.CONNECTIONS, HttpRoutes.bodiless(exchange -> {
             if (!hasSecret(exchange)) {
-                HttpRoutes.sendError(exchange, 401, "expected the cluster secret");
+                UnreadBody.sendError(exchange, 401, "expected the cluster secret");
                 return;
             }
             var list = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
@@ -185,7 +185,7 @@ final class ClusterRouting {
         } catch (RejectedExecutionException e) { // outside a handler, dispatch runs the task at once
             if (!exchange.isResponseStarted()) {
                 exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
-                HttpRoutes.sendError(exchange, 503, "the server is busy; retry");
+                UnreadBody.sendError(exchange, 503, "the server is busy; retry");
             }
         }
     }
@@ -198,7 +198,7 @@ final class ClusterRouting {
                 return;
             }
             if (!Grants.of(accepted.principal()).mayCall(name)) {
-                HttpRoutes.sendError(exchange, 403, AccessControl.who(accepted.principal())
+                UnreadBody.sendError(exchange, 403, AccessControl.who(accepted.principal())
                         + " may not call agent \"" + name + "\"");
                 return;
             }
@@ -225,7 +225,7 @@ final class ClusterRouting {
                 return;
             }
             switch (lookup.state()) {
-                case UNKNOWN -> HttpRoutes.sendError(exchange, 404, "no agent named \"" + name + "\" is connected");
+                case UNKNOWN -> UnreadBody.sendError(exchange, 404, "no agent named \"" + name + "\" is connected");
                 case HELD -> {
                     if (!nodes.isEmpty()) {
                         AgentDirectory.Node target = nodes.get(0); // the freshest entry's node: see AgentDirectory.locate
@@ -234,7 +234,7 @@ final class ClusterRouting {
                             dispatch(refused, again -> route(again, name, local, unreachable, deadline));
                         });
                     } else if (!unreachable.isEmpty()) {
-                        HttpRoutes.sendError(exchange, 502, "the node holding the agent cannot be reached");
+                        UnreadBody.sendError(exchange, 502, "the node holding the agent cannot be reached");
                     } else {
                         moving(exchange, name);
                     }
@@ -242,13 +242,13 @@ final class ClusterRouting {
                 case MOVING -> moving(exchange, name);
                 default -> {
                     exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
-                    HttpRoutes.sendError(exchange, 503, "the agent directory is unavailable; retry");
+                    UnreadBody.sendError(exchange, 503, "the agent directory is unavailable; retry");
                 }
             }
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "cluster ingress call for \"" + name + "\" failed", e);
             if (!exchange.isResponseStarted()) {
-                HttpRoutes.sendError(exchange, 500, "internal error");
+                UnreadBody.sendError(exchange, 500, "internal error");
             }
         }
     }
@@ -286,7 +286,7 @@ final class ClusterRouting {
 
     private static void moving(HttpServerExchange exchange, String name) {
         exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
-        HttpRoutes.sendError(exchange, 503, "agent \"" + name + "\" is moving between nodes; retry");
+        UnreadBody.sendError(exchange, 503, "agent \"" + name + "\" is moving between nodes; retry");
     }
 
     /** The decoded agent name of an ingress path, or {@code null}. */

@@ -52,7 +52,7 @@ final class HttpGuard {
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "authenticator failed on " + request + "; answered 500", e);
             metrics.authFailed(endpoint);
-            HttpRoutes.sendError(exchange, 500, "authentication failed on the server");
+            UnreadBody.sendError(exchange, 500, "authentication failed on the server");
             return null;
         }
         if (result instanceof AuthResult.Rejected rejected) {
@@ -66,7 +66,7 @@ final class HttpGuard {
                 // RFC 9110 requires a challenge with every 401.
                 exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
             }
-            HttpRoutes.sendError(exchange, rejected.status(), rejected.message());
+            UnreadBody.sendError(exchange, rejected.status(), rejected.message());
             return null;
         }
         return (AuthResult.Accepted) result;

@@ -451,7 +451,7 @@ final class IngressHandler implements HttpHandler {
             abort(exchange);
             return exchange.getStatusCode();
         }
-        HttpRoutes.sendError(exchange, status, message);
+        UnreadBody.sendError(exchange, status, message); // a body still coming is read through after the answer
         return status;
     }
 

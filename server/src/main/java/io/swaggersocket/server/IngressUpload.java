@@ -37,12 +37,6 @@ final class IngressUpload extends AbstractHttpEntity {
     private static final int BUFFER = 64 * 1024;
     /** How long a call waits for its upload to stop by itself before it closes the client's connection. */
     private static final long STOP_WAIT_SECONDS = 5;
-    /**
-     * How long the rest of a body answered early is read and dropped before the connection is
-     * closed all the same: enough for megabytes at loopback or LAN speed, short enough that a
-     * client sending a huge body it was refused holds an ingress thread only briefly.
-     */
-    private static final long DRAIN_SECONDS = 5;
     private static final int NEW = 0;
     private static final int RUNNING = 1;
     private static final int DONE = 2;
@@ -238,7 +232,7 @@ final class IngressUpload extends AbstractHttpEntity {
     /**
      * After the response: an upload the agent did not read to its end (it answered early, a 413
      * say, and reset the stream) has its rest read and dropped, for at most
-     * {@link #DRAIN_SECONDS}, before the exchange ends; only a client that is still sending then
+     * {@link UnreadBody#DRAIN}, before the exchange ends; only a client that is still sending then
      * (or that failed, or an upload that does not stop) has its connection closed. Closing at once
      * lost the answer: a socket closed with unread bytes in its receive buffer sends a TCP reset,
      * not a FIN, and the reset discards what the client had not read yet, the answer included
@@ -258,25 +252,14 @@ final class IngressUpload extends AbstractHttpEntity {
 
     /**
      * Reads the client's body to its end once the copy has stopped, dropping it; true if it ended
-     * within {@link #DRAIN_SECONDS} (each read is bounded by the body idle timeout as well).
+     * within {@link UnreadBody#DRAIN} (each read is bounded by the body idle timeout as well).
      */
     private boolean drainRest() {
         if (!awaitDone(STOP_WAIT_SECONDS) || clientFailure != null) {
             return false; // still copying (an agent that stopped reading), or the client broke: cut it
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
-        byte[] buffer = new byte[BUFFER];
-        try { // the copy has stopped (done counted down): this thread alone reads the stream now
-            while (System.nanoTime() - deadline < 0) {
-                if (in.read(buffer) < 0) {
-                    return true;
-                }
-            }
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "ingress {0}: the rest of an upload answered early could not be "
-                    + "read: {1}", exchange.getRequestPath(), e.toString());
-        }
-        return false;
+        // the copy has stopped (done counted down): this thread alone reads the stream now
+        return UnreadBody.drain(in, System.nanoTime() + UnreadBody.DRAIN.toNanos());
     }
 
     private void abort() {
