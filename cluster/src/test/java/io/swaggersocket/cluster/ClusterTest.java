@@ -2,14 +2,10 @@ package io.swaggersocket.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swaggersocket.client.AuthenticationException;
-import io.swaggersocket.client.ClientState;
 import io.swaggersocket.client.ClientStateEvent;
 import io.swaggersocket.client.ReconnectPolicy;
 import io.swaggersocket.client.SocketClient;

@@ -68,17 +68,7 @@ class IngressEarlyAnswerTest {
             out.flush();
             // The body goes on a thread of its own, as a client that writes while it reads: the server's
             // close may end it with a broken pipe, which is not what this test is about.
-            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
-                byte[] chunk = new byte[64 * 1024];
-                try {
-                    for (int sent = 0; sent < BODY; sent += chunk.length) {
-                        out.write(chunk);
-                    }
-                    out.flush();
-                } catch (java.io.IOException expectedWhenCut) {
-                    // the server stopped reading and closed: expected
-                }
-            });
+            CompletableFuture<Void> sending = RawHttp.sendBody(out, BODY).exceptionally(cutWhenClosed -> null);
             InputStream in = socket.getInputStream();
             RawHttp.Response response = RawHttp.read(in);
             assertEquals(413, response.status());

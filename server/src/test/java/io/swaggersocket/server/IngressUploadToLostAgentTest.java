@@ -81,17 +81,7 @@ class IngressUploadToLostAgentTest {
             out.write(("POST /agents/doomed/upload HTTP/1.1\r\nHost: 127.0.0.1\r\n" + header + "Content-Length: " + BODY
                     + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
-                byte[] chunk = new byte[64 * 1024];
-                try {
-                    for (int sent = 0; sent < BODY; sent += chunk.length) {
-                        out.write(chunk);
-                    }
-                    out.flush();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e); // the whole body is taken, never cut with a reset
-                }
-            });
+            CompletableFuture<Void> sending = RawHttp.sendBody(out, BODY); // taken whole, never cut with a reset
             assertTrue(reading.await(20, TimeUnit.SECONDS), "the agent got the start of the body");
             IoUtils.safeClose(agent.socket()); // the agent's transport drops, as when its process is killed
             RawHttp.Response response = RawHttp.read(socket.getInputStream());

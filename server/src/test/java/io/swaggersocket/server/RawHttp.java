@@ -19,6 +19,24 @@ final class RawHttp {
         }
     }
 
+    /**
+     * Writes {@code bytes} bytes of body (zeros, in 64 KiB writes) to {@code out} on a thread of its
+     * own, as a client that writes while it reads; the future fails with the write's exception.
+     */
+    static java.util.concurrent.CompletableFuture<Void> sendBody(OutputStream out, int bytes) {
+        return java.util.concurrent.CompletableFuture.runAsync(() -> {
+            byte[] chunk = new byte[64 * 1024];
+            try {
+                for (int sent = 0; sent < bytes; sent += chunk.length) {
+                    out.write(chunk, 0, Math.min(chunk.length, bytes - sent));
+                }
+                out.flush();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     private RawHttp() {
     }
 

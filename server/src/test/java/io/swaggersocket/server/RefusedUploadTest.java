@@ -3,7 +3,6 @@ package io.swaggersocket.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -50,17 +49,7 @@ class RefusedUploadTest {
             out.write(("POST /agents/nobody/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
                     + "\r\nConnection: close\r\nContent-Length: " + BODY + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
-                byte[] chunk = new byte[64 * 1024];
-                try {
-                    for (int sent = 0; sent < BODY; sent += chunk.length) {
-                        out.write(chunk);
-                    }
-                    out.flush();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            CompletableFuture<Void> sending = RawHttp.sendBody(out, BODY); // taken whole, never cut with a reset
             // The whole body is taken (read and dropped), never refused with a reset.
             sending.get(30, TimeUnit.SECONDS);
             RawHttp.Response response = RawHttp.read(socket.getInputStream());
