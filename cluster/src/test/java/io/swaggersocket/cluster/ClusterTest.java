@@ -13,6 +13,7 @@ import io.swaggersocket.mux.ConnectionConfig;
 import io.swaggersocket.server.AccessPolicy;
 import io.swaggersocket.server.AgentDirectory;
 import io.swaggersocket.server.ConnectionEvent;
+import io.swaggersocket.server.ServerLimits;
 import io.swaggersocket.server.SocketServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -70,6 +72,15 @@ class ClusterTest {
             .maxDelay(Duration.ofMillis(200)).build();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    /** Long, so that the agent's connecting never outruns the moving wait on a busy machine. */
+    private static final Duration MOVING_WAIT = Duration.ofSeconds(60);
+    /** Well under MOVING_WAIT: a call still unanswered by then was left without an answer. */
+    private static final Duration ANSWER_WITHIN = Duration.ofSeconds(30);
+    /** The threads that looked a1 up and found it moving: one per call waiting for it. */
+    private final java.util.Set<Thread> waiting = ConcurrentHashMap.newKeySet();
+    /** Each of those threads, once, as it first finds a1 moving. */
+    private final BlockingQueue<Thread> firstLookups = new LinkedBlockingQueue<>();
+
     @TempDir
     Path dir;
     private RedisProcess redis;
@@ -105,6 +116,12 @@ class ClusterTest {
     }
 
     private Node node(String id) throws Exception {
+        return node(id, d -> d, ServerLimits.defaults());
+    }
+
+    /** A node whose server sees its directory through {@code view}, with {@code limits}. */
+    private Node node(String id, java.util.function.UnaryOperator<AgentDirectory> view, ServerLimits limits)
+            throws Exception {
         int internal = RedisProcess.freePort();
         RedisAgentDirectory directory = RedisAgentDirectory.builder(redis.uri()).nodeId(id)
                 .internalAddress("127.0.0.1:" + internal).heartbeat(Duration.ofMillis(200))
@@ -112,7 +129,7 @@ class ClusterTest {
                 .commandTimeout(Duration.ofSeconds(3)).build(); // generous: the machine is shared
         resources.add(directory);
         SocketServer server = SocketServer.builder().bind("127.0.0.1", 0).accessPolicy(policy)
-                .agentDirectory(directory).internalListener("127.0.0.1", internal, SECRET)
+                .agentDirectory(view.apply(directory)).internalListener("127.0.0.1", internal, SECRET).limits(limits)
                 .connectionConfig(CONFIG).ingress(true).adminApi(true).build();
         BlockingQueue<ConnectionEvent> events = new LinkedBlockingQueue<>();
         server.addListener(events::add);
@@ -121,7 +138,10 @@ class ClusterTest {
         return new Node(id, directory, server, internal, events);
     }
 
-    /** An agent named {@code name} dialing {@code port}'s /tunnel/NAME, answering who it is and echoing bodies. */
+    /**
+     * An agent named {@code name} dialing {@code port}'s /tunnel/NAME: echoes a POST's body (none:
+     * an empty answer), answers /nothing with 204, anything else with who it is.
+     */
     private SocketClient agent(String name, String token, int port, BlockingQueue<ClientStateEvent> states)
             throws Exception {
         SocketClient client = SocketClient.builder(URI.create("ws://127.0.0.1:" + port + "/tunnel")).nameInPath(true)
@@ -132,9 +152,13 @@ class ClusterTest {
             client.addStateListener(states::add);
         }
         client.serve((request, response, context) -> {
-            if (request.getEntity() != null && request.getMethod().equals("POST")) {
-                byte[] body = EntityUtils.toByteArray(request.getEntity());
+            if (request.getMethod().equals("POST")) {
+                byte[] body = request.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(request.getEntity());
                 response.setEntity(new ByteArrayEntity(body, null));
+                return;
+            }
+            if (request.getPath().equals("/nothing")) {
+                response.setCode(204);
                 return;
             }
             StringBuilder seen = new StringBuilder("agent=" + name);
@@ -233,6 +257,70 @@ class ClusterTest {
                 + n1.internalPort() + "/agents/a1/who")).header("Swaggersocket-Cluster-Secret",
                 new String(SECRET, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals("agent=a1", direct.body());
+    }
+
+    /**
+     * Calls that wait on a node for an agent moving between nodes (its name owned, no live node
+     * holding it), and the agent then connects to that same node: each is answered there, whatever
+     * its answer's size. Found by the chaos soak (RELIABILITY.md, "What the soak found", item 4): a
+     * call whose answer had no body was never answered, because the detour ran as a plain task
+     * that nothing ended. The wait is long (MOVING_WAIT) so that the agent's connecting never races
+     * it on a busy machine, and the node's directory tells when all three calls wait.
+     */
+    @Test
+    void callsWaitingForAnAgentThatComesBackToTheirNodeAreAnsweredThereWithOrWithoutABody() throws Exception {
+        int port = node("n1", Watched::new, ServerLimits.builder().movingAgentWait(MOVING_WAIT).build()).port();
+        // Team A owns a1 with no live entry: as while its node drains, or after it died.
+        RedisAgentDirectory elsewhere = RedisAgentDirectory.builder(redis.uri()).nodeId("n9")
+                .internalAddress("127.0.0.1:" + RedisProcess.freePort()).commandTimeout(Duration.ofSeconds(3)).build();
+        resources.add(elsewhere);
+        assertEquals(AgentDirectory.Claim.GRANTED, elsewhere.claim("a1", "team-a", "gone"));
+        elsewhere.handOff("a1", "gone");
+
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        // As the soak's callers: an empty POST echoed (an empty answer), an empty GET answer, and one with a body.
+        var emptyEcho = http.sendAsync(request(port, "/agents/a1/echo").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        var noContent = http.sendAsync(request(port, "/agents/a1/nothing").build(), HttpResponse.BodyHandlers.ofString());
+        var who = http.sendAsync(request(port, "/agents/a1/who").build(), HttpResponse.BodyHandlers.ofString());
+        awaitWaiting(3, List.of(emptyEcho, noContent, who));
+
+        agent("a1", TOKEN_A, port, null);
+        HttpResponse<String> echoed = emptyEcho.get(ANSWER_WITHIN.toSeconds() + 5, TimeUnit.SECONDS);
+        assertEquals(200, echoed.statusCode(), echoed.body());
+        assertEquals("", echoed.body());
+        HttpResponse<String> nothing = noContent.get(ANSWER_WITHIN.toSeconds() + 5, TimeUnit.SECONDS);
+        assertEquals(204, nothing.statusCode(), nothing.body());
+        HttpResponse<String> named = who.get(ANSWER_WITHIN.toSeconds() + 5, TimeUnit.SECONDS);
+        assertEquals(200, named.statusCode(), named.body());
+        assertEquals("agent=a1", named.body());
+
+        // The connections those calls came on serve their next request (each exchange was ended).
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> next = http.send(request(port, "/agents/a1/nothing").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(204, next.statusCode(), next.body());
+        }
+    }
+
+    /** Waits until {@code n} calls are waiting for a1 on the node (each on its own ingress thread). */
+    private void awaitWaiting(int n, List<CompletableFuture<HttpResponse<String>>> calls) throws Exception {
+        for (int i = 0; i < n; i++) {
+            if (firstLookups.poll(30, TimeUnit.SECONDS) == null) {
+                StringBuilder ended = new StringBuilder();
+                for (var call : calls) {
+                    if (call.isDone()) {
+                        ended.append(' ').append(call.get().statusCode()).append(' ').append(call.get().body());
+                    }
+                }
+                throw new AssertionError("expected " + n + " calls waiting for a1 but " + i + " are; ended:" + ended);
+            }
+        }
+    }
+
+    private HttpRequest.Builder request(int port, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + TOKEN_OPS).timeout(ANSWER_WITHIN);
     }
 
     @Test
@@ -399,6 +487,61 @@ class ClusterTest {
                 }
                 Thread.sleep(50);
             }
+        }
+    }
+
+    /** The node's directory, noting which threads found a1 moving. */
+    private final class Watched implements AgentDirectory {
+        private final AgentDirectory d;
+
+        Watched(AgentDirectory d) {
+            this.d = d;
+        }
+
+        @Override
+        public Lookup locate(String name) {
+            Lookup lookup = d.locate(name);
+            if (name.equals("a1") && lookup.state() == Lookup.State.MOVING) {
+                if (waiting.add(Thread.currentThread())) {
+                    firstLookups.add(Thread.currentThread());
+                }
+            }
+            return lookup;
+        }
+
+        @Override
+        public String nodeId() {
+            return d.nodeId();
+        }
+
+        @Override
+        public Claim claim(String name, String owner, String connectionId) {
+            return d.claim(name, owner, connectionId);
+        }
+
+        @Override
+        public void release(String name, String connectionId) {
+            d.release(name, connectionId);
+        }
+
+        @Override
+        public void handOff(String name, String connectionId) {
+            d.handOff(name, connectionId);
+        }
+
+        @Override
+        public List<Node> nodes() {
+            return d.nodes();
+        }
+
+        @Override
+        public boolean clustered() {
+            return d.clustered();
+        }
+
+        @Override
+        public void close() {
+            d.close();
         }
     }
 }
