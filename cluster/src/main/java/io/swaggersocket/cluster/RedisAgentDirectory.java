@@ -1,13 +1,10 @@
 package io.swaggersocket.cluster;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.swaggersocket.server.AgentDirectory;
 import java.time.Duration;
@@ -95,15 +92,7 @@ public final class RedisAgentDirectory implements AgentDirectory {
         startTimeout = b.startTimeout;
         onNameLost = b.onNameLost;
         RedisURI uri = RedisURI.create(b.redisUri);
-        uri.setTimeout(commandTimeout);
-        client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // Fail at once while disconnected rather than queue: a caller waits commandTimeout at most.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                .build());
+        client = RedisStart.client(uri, commandTimeout);
         try {
             long startBy = RedisStart.deadline(startTimeout);
             connection = RedisStart.connect(client, startBy);

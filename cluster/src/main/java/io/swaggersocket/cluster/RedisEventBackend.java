@@ -1,15 +1,12 @@
 package io.swaggersocket.cluster;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.swaggersocket.server.EventBackend;
@@ -55,26 +52,24 @@ public final class RedisEventBackend implements EventBackend {
     private static final System.Logger LOG = System.getLogger(RedisEventBackend.class.getName());
     private static final int READ_BATCH = 512;
 
-    /** KEYS: epoch, stream, seq. ARGV: a new epoch. The epoch, set (and the log emptied) if there was none. */
-    private static final String EPOCH = """
+    /**
+     * KEYS: epoch, stream, seq. ARGV[1]: a new epoch. Leaves the epoch in {@code e}, set (and the
+     * log emptied) if there was none: the start of both scripts below.
+     */
+    private static final String ENSURE_EPOCH = """
             local e = redis.call('GET', KEYS[1])
             if not e then
               redis.call('SET', KEYS[1], ARGV[1])
               redis.call('DEL', KEYS[2], KEYS[3])
               e = ARGV[1]
             end
-            return e
             """;
-    /** KEYS: epoch, stream, seq. ARGV: json, max length, a new epoch. The entry's number. */
-    private static final String APPEND = """
-            local e = redis.call('GET', KEYS[1])
-            if not e then
-              redis.call('SET', KEYS[1], ARGV[3])
-              redis.call('DEL', KEYS[2], KEYS[3])
-              e = ARGV[3]
-            end
+    /** KEYS: epoch, stream, seq. ARGV: a new epoch. The epoch. */
+    private static final String EPOCH = ENSURE_EPOCH + "return e\n";
+    /** KEYS: epoch, stream, seq. ARGV: a new epoch, json, max length. The entry's number. */
+    private static final String APPEND = ENSURE_EPOCH + """
             local n = redis.call('INCR', KEYS[3])
-            redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], n .. '-0', 'e', e, 'j', ARGV[1])
+            redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], n .. '-0', 'e', e, 'j', ARGV[2])
             return n
             """;
 
@@ -104,15 +99,8 @@ public final class RedisEventBackend implements EventBackend {
         streamKey = b.keyPrefix + "events";
         seqKey = b.keyPrefix + "events:seq";
         RedisURI uri = RedisURI.create(b.redisUri);
-        uri.setTimeout(commandTimeout);
-        client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
-                // Each connection's own timeout: commands commandTimeout, blocking reads readBlock more.
-                .timeoutOptions(TimeoutOptions.enabled())
-                .build());
+        // Each connection's own timeout: commands commandTimeout, blocking reads readBlock more.
+        client = RedisStart.client(uri, commandTimeout);
         try {
             long startBy = RedisStart.deadline(b.startTimeout);
             commands = RedisStart.connect(client, startBy);
@@ -177,7 +165,7 @@ public final class RedisEventBackend implements EventBackend {
         }
         // Async commands on one connection go out in order: one node's events keep their order.
         return commands.async().<Long>eval(APPEND, ScriptOutputType.INTEGER, new String[] {epochKey, streamKey, seqKey},
-                json, Integer.toString(maxLength), newEpoch()).toCompletableFuture();
+                newEpoch(), json, Integer.toString(maxLength)).toCompletableFuture();
     }
 
     /** Reads the retained entries, oldest first (at most the history size). */

@@ -1,7 +1,11 @@
 package io.swaggersocket.cluster;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +21,24 @@ final class RedisStart {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
     private RedisStart() {
+    }
+
+    /**
+     * A client of {@code uri} as every node's: it reconnects by itself, refuses commands at once
+     * while disconnected (a caller waits {@code commandTimeout} at most, never in a queue), connects
+     * within {@code commandTimeout}, and bounds each command by its connection's timeout, which is
+     * {@code commandTimeout} unless the connection sets another (a blocking read's).
+     */
+    static RedisClient client(RedisURI uri, Duration commandTimeout) {
+        uri.setTimeout(commandTimeout);
+        RedisClient client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
+                .timeoutOptions(TimeoutOptions.enabled())
+                .build());
+        return client;
     }
 
     /** A deadline {@code timeout} from now, in {@link System#nanoTime()}. */

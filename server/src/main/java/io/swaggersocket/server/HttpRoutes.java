@@ -66,16 +66,29 @@ final class HttpRoutes implements HttpHandler {
      * thread (on a worker thread of a blocking exchange it writes through the output stream).
      */
     static void sendError(HttpServerExchange exchange, int status, String message) {
-        sendJson(exchange, status, JsonNodeFactory.instance.objectNode().put("error", message));
+        sendJson(exchange, status, error(message));
+    }
+
+    /** The body of every error answer: {@code {"error":"<message>"}}. */
+    static JsonNode error(String message) {
+        return JsonNodeFactory.instance.objectNode().put("error", message);
     }
 
     /** Answers with {@code status} and {@code body} as {@code application/json}. */
     static void sendJson(HttpServerExchange exchange, int status, JsonNode body) {
+        exchange.getResponseSender().send(ByteBuffer.wrap(jsonHead(exchange, status, body)));
+    }
+
+    /**
+     * Sets the status and the headers of a JSON answer ({@code Content-Length} included, so that a
+     * blocking exchange sends it at once) and returns its body's bytes, for the caller to write.
+     */
+    static byte[] jsonHead(HttpServerExchange exchange, int status, JsonNode body) {
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.setResponseContentLength(bytes.length); // a blocking exchange then sends it at once
-        exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
+        exchange.setResponseContentLength(bytes.length);
+        return bytes;
     }
 
     /**

@@ -1,12 +1,9 @@
 package io.swaggersocket.server;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.xnio.IoUtils;
 
@@ -59,14 +56,10 @@ final class UnreadBody {
             HttpRoutes.sendError(exchange, status, message);
             return;
         }
-        byte[] bytes = JsonNodeFactory.instance.objectNode().put("error", message).toString()
-                .getBytes(StandardCharsets.UTF_8);
         if (!exchange.isBlocking()) {
             exchange.startBlocking();
         }
-        exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.setResponseContentLength(bytes.length);
+        byte[] bytes = HttpRoutes.jsonHead(exchange, status, HttpRoutes.error(message));
         Integer previous = IngressUpload.boundReads(exchange, DRAIN);
         boolean whole = false;
         try {
