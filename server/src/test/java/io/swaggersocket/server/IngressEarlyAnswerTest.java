@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.swaggersocket.mux.ConnectionConfig;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -62,13 +60,10 @@ class IngressEarlyAnswerTest {
     void anAnswerBeforeTheBodyReachesTheCaller() throws Exception {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /agents/early/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + BODY + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
             // The body goes on a thread of its own, as a client that writes while it reads: the server's
             // close may end it with a broken pipe, which is not what this test is about.
-            CompletableFuture<Void> sending = RawHttp.sendBody(out, BODY).exceptionally(cutWhenClosed -> null);
+            CompletableFuture<Void> sending = RawHttp.upload(socket, "/agents/early/upload", "", BODY)
+                    .exceptionally(cutWhenClosed -> null);
             InputStream in = socket.getInputStream();
             RawHttp.Response response = RawHttp.read(in);
             assertEquals(413, response.status());

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.swaggersocket.mux.ConnectionConfig;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -77,11 +75,8 @@ class IngressUploadToLostAgentTest {
     private void uploadToALostAgent(String header) throws Exception {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /agents/doomed/upload HTTP/1.1\r\nHost: 127.0.0.1\r\n" + header + "Content-Length: " + BODY
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            CompletableFuture<Void> sending = RawHttp.sendBody(out, BODY); // taken whole, never cut with a reset
+            // taken whole, never cut with a reset
+            CompletableFuture<Void> sending = RawHttp.upload(socket, "/agents/doomed/upload", header, BODY);
             assertTrue(reading.await(20, TimeUnit.SECONDS), "the agent got the start of the body");
             IoUtils.safeClose(agent.socket()); // the agent's transport drops, as when its process is killed
             RawHttp.Response response = RawHttp.read(socket.getInputStream());

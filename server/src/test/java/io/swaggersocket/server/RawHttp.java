@@ -20,6 +20,19 @@ final class RawHttp {
     }
 
     /**
+     * Starts {@code POST path} on {@code socket} with {@code extraHeaders} (each ending in CRLF) and
+     * a {@code Content-Length} of {@code bytes}, then sends that body as {@link #sendBody} does.
+     */
+    static java.util.concurrent.CompletableFuture<Void> upload(Socket socket, String path, String extraHeaders, int bytes)
+            throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders + "Content-Length: " + bytes
+                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return sendBody(out, bytes);
+    }
+
+    /**
      * Writes {@code bytes} bytes of body (zeros, in 64 KiB writes) to {@code out} on a thread of its
      * own, as a client that writes while it reads; the future fails with the write's exception.
      */

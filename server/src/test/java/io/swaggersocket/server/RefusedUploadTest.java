@@ -3,10 +3,8 @@ package io.swaggersocket.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -45,11 +43,8 @@ class RefusedUploadTest {
     void aRefusedUploadOnAClosingConnectionGetsItsAnswer(String token, int status, String says) throws Exception {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /agents/nobody/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
-                    + "\r\nConnection: close\r\nContent-Length: " + BODY + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            CompletableFuture<Void> sending = RawHttp.sendBody(out, BODY); // taken whole, never cut with a reset
+            CompletableFuture<Void> sending = RawHttp.upload(socket, "/agents/nobody/upload",
+                    "Authorization: Bearer " + token + "\r\nConnection: close\r\n", BODY);
             // The whole body is taken (read and dropped), never refused with a reset.
             sending.get(30, TimeUnit.SECONDS);
             RawHttp.Response response = RawHttp.read(socket.getInputStream());
