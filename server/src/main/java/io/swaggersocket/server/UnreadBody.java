@@ -1,6 +1,7 @@
 package io.swaggersocket.server;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpContinue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,7 +51,7 @@ final class UnreadBody {
             HttpRoutes.sendError(exchange, status, message);
             return;
         }
-        if (io.undertow.server.protocol.http.HttpContinue.requiresContinueResponse(exchange)) {
+        if (HttpContinue.requiresContinueResponse(exchange)) {
             // The client waits for a 100 it will not get: it sends no body, so there is none to read.
             exchange.setPersistent(false);
             HttpRoutes.sendError(exchange, status, message);
